@@ -1,0 +1,362 @@
+package tpdocker_test
+
+// Talking to the real engine through its API: preflight checks, image
+// provenance and cleanup of what the suite created (found by its labels).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+)
+
+const (
+	labelScope   = "tpdocker.scope" // the run and the script that created an object: "<run>.<script>"
+	labelStandin = "tpdocker.standin"
+	labelOrigin  = "tpdocker.standin.origin"
+
+	standinsCommand = "bash standins/build.sh"
+)
+
+// The lab's images, as the report names them.
+var labImages = []string{"hello-world:latest", "alpine:latest", "python:3.9-slim", "postgres:16"}
+
+// Ports the lab publishes on the host.
+var labPorts = []int{8000, 5432}
+
+// engineHost returns the engine address the docker CLI uses.
+func engineHost() string {
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		return h
+	}
+	out, err := exec.Command("docker", "context", "inspect", "--format", "{{.Endpoints.docker.Host}}").Output()
+	if h := strings.TrimSpace(string(out)); err == nil && h != "" {
+		return h
+	}
+	return "unix:///var/run/docker.sock"
+}
+
+func newEngineClient(host string) (*client.Client, error) {
+	return client.NewClientWithOpts(client.WithHost(host), client.WithAPIVersionNegotiation())
+}
+
+// preflightError is a problem the user can fix, said in one or two lines.
+type preflightError struct{ msg string }
+
+func (e *preflightError) Error() string { return e.msg }
+
+func problem(format string, args ...any) error {
+	return &preflightError{fmt.Sprintf(format, args...)}
+}
+
+// engineInfo is what a verified run records about its engine.
+type engineInfo struct {
+	Engine, Client, Compose string
+	Images                  map[string]imageInfo
+}
+
+type imageInfo struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"` // "official" or "standin"
+	Origin string `json:"origin"`
+	ID     string `json:"-"`
+}
+
+// preflight checks, in order, everything the scripts need, before anything
+// is created. Each failure says what is wrong and what to do.
+func preflight(ctx context.Context, cli *client.Client, host string) (*engineInfo, error) {
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(pctx); err != nil {
+		return nil, problem("Docker ne répond pas sur %s : démarrez le démon (sudo systemctl start docker, ou « dockerd & » en root) ou corrigez DOCKER_HOST.\n(go test -short lance seulement les tests sans Docker.)", host)
+	}
+	ver, err := cli.ServerVersion(pctx)
+	if err != nil {
+		return nil, problem("Docker répond mal sur %s (%v).", host, err)
+	}
+	info := &engineInfo{Engine: ver.Version, Images: map[string]imageInfo{}}
+	if out, err := exec.CommandContext(pctx, "docker", "version", "--format", "{{.Client.Version}}").Output(); err == nil {
+		info.Client = strings.TrimSpace(string(out))
+	}
+	out, err := exec.CommandContext(pctx, "docker", "compose", "version", "--short").Output()
+	if err != nil {
+		return nil, problem("Le plugin Docker Compose v2 est absent (« docker compose version » échoue) : installez le paquet docker-compose-plugin, ou lancez « bash .ci/install-compose ».")
+	}
+	info.Compose = strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
+
+	for _, p := range labPorts {
+		if err := portFree(p); err != nil {
+			return nil, problem("Le port %d est déjà pris sur cette machine (%v) : libérez-le (« ss -ltnp 'sport = :%d' » montre qui l'occupe), puis relancez go test.", p, err, p)
+		}
+	}
+	if err := foreignNames(ctx, cli); err != nil {
+		return nil, err
+	}
+	for _, ref := range labImages {
+		im, err := ensureImage(ctx, cli, ref)
+		if err != nil {
+			return nil, err
+		}
+		info.Images[ref] = im
+	}
+	return info, nil
+}
+
+// portFree tells whether a TCP port can be bound on all interfaces, as
+// "docker run -p" would.
+func portFree(port int) error {
+	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return errors.New("adresse déjà utilisée")
+		}
+		return err
+	}
+	return ln.Close()
+}
+
+// foreignNames refuses to start when the lab's fixed names are already taken
+// by objects the suite did not create: the scripts would replace or reuse them.
+func foreignNames(ctx context.Context, cli *client.Client) error {
+	ims, err := cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("reference", "simple-api"), filters.Arg("reference", "tpdocker-api"))})
+	if err != nil {
+		return err
+	}
+	for _, im := range ims {
+		if _, ours := im.Labels[labelScope]; !ours {
+			return problem("L'image %s existe déjà et n'a pas été créée par la suite : les scripts la remplaceraient. Renommez-la d'abord (docker tag %[1]s mon-%[1]s && docker rmi %[1]s).", strings.Join(im.RepoTags, ", "))
+		}
+	}
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("name", "^/tpdocker-"))})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if _, ours := c.Labels[labelScope]; !ours {
+			return problem("Le conteneur %s existe déjà et n'a pas été créé par la suite : le projet Compose « tpdocker » des scripts entrerait en conflit. Arrêtez ce projet (docker compose -p tpdocker down) ou renommez le conteneur.", strings.TrimPrefix(c.Names[0], "/"))
+		}
+	}
+	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", "tpdocker_default"))})
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		if _, ours := n.Labels[labelScope]; !ours && n.Name == "tpdocker_default" {
+			return problem("Le réseau tpdocker_default existe déjà et n'a pas été créé par la suite : supprimez-le (docker network rm tpdocker_default) ou arrêtez le projet Compose « tpdocker ».")
+		}
+	}
+	return nil
+}
+
+// ensureImage makes sure an image of the lab is present: already there
+// (official or stand-in), or pulled from a registry.
+func ensureImage(ctx context.Context, cli *client.Client, ref string) (imageInfo, error) {
+	ins, err := cli.ImageInspect(ctx, ref)
+	if client.IsErrNotFound(err) {
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		defer cancel()
+		rc, perr := cli.ImagePull(pctx, ref, image.PullOptions{})
+		if perr == nil {
+			_, perr = io.Copy(io.Discard, rc)
+			rc.Close()
+		}
+		if perr != nil {
+			return imageInfo{}, problem("Image %s absente et aucun registre joignable : construisez les images de remplacement avec « %s », puis relancez go test.", ref, standinsCommand)
+		}
+		ins, err = cli.ImageInspect(ctx, ref)
+	}
+	if err != nil {
+		return imageInfo{}, err
+	}
+	im := imageInfo{Name: ref, Kind: "official", ID: ins.ID}
+	var labels map[string]string
+	if ins.Config != nil {
+		labels = ins.Config.Labels
+	}
+	if labels[labelStandin] == "true" {
+		im.Kind = "standin"
+		im.Origin = labels[labelOrigin]
+	} else if len(ins.RepoDigests) > 0 {
+		im.Origin = ins.RepoDigests[0]
+	}
+	return im, nil
+}
+
+// Which scopes to clean: one script's, one run's, or all (dead runs).
+func scopeIs(scope string) func(string) bool { return func(s string) bool { return s == scope } }
+func runIs(runID string) func(string) bool {
+	return func(s string) bool { return strings.HasPrefix(s, runID+".") }
+}
+func anyScope(string) bool { return true }
+
+// removeLabelled removes every container (with its anonymous volumes),
+// network and volume whose scope label matches, and the images too when
+// withImages is set. It returns what it removed.
+func removeLabelled(ctx context.Context, cli *client.Client, match func(scope string) bool, withImages bool) ([]string, error) {
+	args := filters.NewArgs(filters.Arg("label", labelScope))
+	var removed []string
+	var errs []error
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
+	errs = append(errs, err)
+	for _, c := range cs {
+		if !match(c.Labels[labelScope]) {
+			continue
+		}
+		err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if err == nil || client.IsErrNotFound(err) {
+			removed = append(removed, "conteneur "+strings.TrimPrefix(c.Names[0], "/"))
+		} else {
+			errs = append(errs, err)
+		}
+	}
+	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: args})
+	errs = append(errs, err)
+	for _, n := range ns {
+		if !match(n.Labels[labelScope]) {
+			continue
+		}
+		if err := cli.NetworkRemove(ctx, n.ID); err == nil || client.IsErrNotFound(err) {
+			removed = append(removed, "réseau "+n.Name)
+		} else {
+			errs = append(errs, err)
+		}
+	}
+	vs, err := cli.VolumeList(ctx, volume.ListOptions{Filters: args})
+	errs = append(errs, err)
+	for _, v := range vs.Volumes {
+		if !match(v.Labels[labelScope]) {
+			continue
+		}
+		if err := cli.VolumeRemove(ctx, v.Name, true); err == nil || client.IsErrNotFound(err) {
+			removed = append(removed, "volume "+v.Name)
+		} else {
+			errs = append(errs, err)
+		}
+	}
+	if withImages {
+		ims, err := cli.ImageList(ctx, image.ListOptions{All: true, Filters: args})
+		errs = append(errs, err)
+		for _, im := range ims {
+			if !match(im.Labels[labelScope]) {
+				continue
+			}
+			_, err := cli.ImageRemove(ctx, im.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+			if err == nil || client.IsErrNotFound(err) {
+				name := shortID(im.ID)
+				if len(im.RepoTags) > 0 {
+					name = im.RepoTags[0]
+				}
+				removed = append(removed, "image "+name)
+			} else {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// suiteLock keeps two runs of the suite from sharing the engine's fixed
+// names and ports. It is released when the process ends, however it ends.
+func suiteLock() (func(), error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	dir = filepath.Join(dir, "tpdocker")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "suite.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, problem("Une autre exécution de la suite utilise déjà le moteur Docker : attendez qu'elle se termine.")
+	}
+	return func() { f.Close() }, nil
+}
+
+// The anonymous volumes of the suite's containers carry no label: the run
+// writes their names down as it goes, so that a run that died before its
+// cleanup leaves a list the next run finds.
+func volumeListPath(runID string) string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "tpdocker", "volumes-"+runID+".txt")
+}
+
+func rememberVolumes(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	os.MkdirAll(filepath.Dir(volumeListPath(suite.runID)), 0o755)
+	f, err := os.OpenFile(volumeListPath(suite.runID), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	f.WriteString(strings.Join(names, "\n") + "\n")
+}
+
+// removeVolumes removes the named volumes that still exist.
+func removeVolumes(ctx context.Context, cli *client.Client, names []string) ([]string, error) {
+	var removed []string
+	var errs []error
+	for _, v := range names {
+		err := cli.VolumeRemove(ctx, v, true)
+		switch {
+		case err == nil:
+			removed = append(removed, "volume "+shortID(v))
+		case !client.IsErrNotFound(err):
+			errs = append(errs, err)
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// removeDeadRunVolumes removes the volumes listed by runs other than this
+// one (the suite lock is held: those runs are over), then their lists.
+func removeDeadRunVolumes(ctx context.Context, cli *client.Client) ([]string, error) {
+	lists, _ := filepath.Glob(volumeListPath("*"))
+	var removed []string
+	var errs []error
+	for _, l := range lists {
+		if l == volumeListPath(suite.runID) {
+			continue
+		}
+		data, _ := os.ReadFile(l)
+		r, err := removeVolumes(ctx, cli, strings.Fields(string(data)))
+		removed = append(removed, r...)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		os.Remove(l)
+	}
+	return removed, errors.Join(errs...)
+}

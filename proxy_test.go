@@ -1,0 +1,382 @@
+package tpdocker_test
+
+// The scope proxy sits between a script's docker commands and the engine.
+// Each script gets its own DOCKER_HOST, a unix socket served by a proxy that
+// forwards every request unchanged except for two things:
+//
+//   - objects the script creates (containers, networks, volumes, built
+//     images) get the labels tpdocker.run and tpdocker.scope;
+//   - listings of containers, networks and volumes, and every prune, are
+//     filtered on the script's scope label.
+//
+// So the report's commands run verbatim ("docker ps -a", "docker container
+// prune"), each script sees the engine as if it were alone on it, and nothing
+// the suite did not create is ever listed, pruned or removed.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// engineAddr is where the real engine listens: a unix socket path or a
+// host:port for tcp.
+type engineAddr struct {
+	network, address string
+}
+
+func parseEngineHost(host string) (engineAddr, error) {
+	u, err := url.Parse(host)
+	if err != nil {
+		return engineAddr{}, err
+	}
+	switch u.Scheme {
+	case "unix":
+		return engineAddr{"unix", u.Path}, nil
+	case "tcp", "http":
+		return engineAddr{"tcp", u.Host}, nil
+	}
+	return engineAddr{}, fmt.Errorf("DOCKER_HOST %q : seuls unix:// et tcp:// (sans TLS) sont pris en charge par la suite", host)
+}
+
+func (a engineAddr) dial(ctx context.Context) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, a.network, a.address)
+}
+
+type scopeProxy struct {
+	engine engineAddr
+	labels map[string]string // added to created objects
+	filter string            // "key=value" added to listings and prunes
+	socket string
+	ln     net.Listener
+	srv    *http.Server
+	rp     *httputil.ReverseProxy
+
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}    // hijacked connections, closed on shutdown
+	created func(id string) []string // told of each container the script creates; returns its volumes
+	volumes map[string]bool          // volumes of the script's containers, anonymous ones included
+}
+
+// startScopeProxy listens on a fresh unix socket in dir.
+func startScopeProxy(engine engineAddr, dir, scope string, created func(id string) []string) (*scopeProxy, error) {
+	p := &scopeProxy{
+		engine:  engine,
+		created: created,
+		volumes: map[string]bool{},
+		labels:  map[string]string{labelScope: scope},
+		filter:  labelScope + "=" + scope,
+		socket:  filepath.Join(dir, "docker.sock"),
+		conns:   map[net.Conn]struct{}{},
+	}
+	os.Remove(p.socket)
+	ln, err := net.Listen("unix", p.socket)
+	if err != nil {
+		return nil, err
+	}
+	p.ln = ln
+	p.rp = &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.Out.URL.Scheme = "http"
+			r.Out.URL.Host = "docker"
+			r.Out.Host = r.In.Host
+		},
+		Transport: &http.Transport{
+			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return engine.dial(ctx) },
+			DisableKeepAlives: true,
+		},
+		FlushInterval: -1, // logs -f, build and pull progress stream through
+		ModifyResponse: func(resp *http.Response) error {
+			path := apiVersionPrefix.ReplaceAllString(resp.Request.URL.Path, "")
+			switch {
+			case path == "/containers/create" && resp.StatusCode == http.StatusCreated:
+				var c struct{ Id string }
+				raw, err := readBody(resp)
+				if err == nil && json.Unmarshal(raw, &c) == nil && c.Id != "" {
+					vs := p.created(c.Id)
+					p.mu.Lock()
+					for _, v := range vs {
+						p.volumes[v] = true
+					}
+					p.mu.Unlock()
+				}
+				return err
+			case path == "/volumes" && resp.Request.Method == http.MethodGet && resp.StatusCode == http.StatusOK:
+				return p.filterVolumes(resp)
+			}
+			return nil
+		},
+	}
+	p.srv = &http.Server{Handler: p}
+	go p.srv.Serve(ln)
+	return p, nil
+}
+
+func (p *scopeProxy) host() string { return "unix://" + p.socket }
+
+func (p *scopeProxy) close() {
+	p.srv.Close()
+	p.mu.Lock()
+	for c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	os.Remove(p.socket)
+}
+
+var apiVersionPrefix = regexp.MustCompile(`^/v[0-9.]+`)
+
+func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := apiVersionPrefix.ReplaceAllString(r.URL.Path, "")
+	var err error
+	switch {
+	case r.Method == http.MethodPost && (path == "/containers/create" || path == "/networks/create" || path == "/volumes/create"):
+		err = p.labelBody(r)
+	case r.Method == http.MethodPost && path == "/build":
+		err = p.labelQuery(r, "labels")
+	case r.Method == http.MethodGet && (path == "/containers/json" || path == "/networks"):
+		err = p.filterQuery(r)
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/prune"):
+		if path == "/build/prune" || path == "/system/prune" {
+			http.Error(w, "tpdocker: ce nettoyage global est refusé par la suite (il toucherait des objets qu'elle n'a pas créés)", http.StatusForbidden)
+			return
+		}
+		err = p.filterQuery(r)
+	}
+	if err != nil {
+		http.Error(w, "tpdocker: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.Header.Get("Upgrade") != "" {
+		p.hijack(w, r)
+		return
+	}
+	p.rp.ServeHTTP(w, r)
+}
+
+// labelBody adds the scope labels to the JSON body's "Labels" object.
+func (p *scopeProxy) labelBody(r *http.Request) error {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	r.Body.Close()
+	body := map[string]any{}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&body); err != nil {
+			return fmt.Errorf("corps JSON illisible: %v", err)
+		}
+	}
+	labels, _ := body["Labels"].(map[string]any)
+	if labels == nil {
+		labels = map[string]any{}
+	}
+	for k, v := range p.labels {
+		labels[k] = v
+	}
+	body["Labels"] = labels
+	out, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(out))
+	r.ContentLength = int64(len(out))
+	r.Header.Set("Content-Length", fmt.Sprint(len(out)))
+	r.Header.Set("Content-Type", "application/json")
+	return nil
+}
+
+// labelQuery adds the scope labels to a JSON-encoded query parameter.
+func (p *scopeProxy) labelQuery(r *http.Request, param string) error {
+	q := r.URL.Query()
+	labels := map[string]string{}
+	if v := q.Get(param); v != "" {
+		if err := json.Unmarshal([]byte(v), &labels); err != nil {
+			return fmt.Errorf("paramètre %s illisible: %v", param, err)
+		}
+	}
+	for k, v := range p.labels {
+		labels[k] = v
+	}
+	enc, _ := json.Marshal(labels)
+	q.Set(param, string(enc))
+	r.URL.RawQuery = q.Encode()
+	return nil
+}
+
+// filterQuery adds label=<scope> to the "filters" query parameter, which the
+// engine accepts both as {"label":["a=b"]} and as {"label":{"a=b":true}}.
+func (p *scopeProxy) filterQuery(r *http.Request) error {
+	q := r.URL.Query()
+	filters := map[string]any{}
+	if v := q.Get("filters"); v != "" {
+		if err := json.Unmarshal([]byte(v), &filters); err != nil {
+			return fmt.Errorf("filtres illisibles: %v", err)
+		}
+	}
+	switch l := filters["label"].(type) {
+	case []any:
+		filters["label"] = append(l, p.filter)
+	case map[string]any:
+		l[p.filter] = true
+	default:
+		filters["label"] = map[string]bool{p.filter: true}
+	}
+	enc, _ := json.Marshal(filters)
+	q.Set("filters", string(enc))
+	r.URL.RawQuery = q.Encode()
+	return nil
+}
+
+// hijack forwards an upgraded connection (attach, exec with a terminal) and
+// keeps half-closes: when the client has sent all its input, the engine still
+// delivers the rest of the output.
+func (p *scopeProxy) hijack(w http.ResponseWriter, r *http.Request) {
+	backend, err := p.engine.dial(r.Context())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	r.URL.Scheme, r.URL.Host = "", ""
+	r.RequestURI = ""
+	if err := r.Write(backend); err != nil {
+		backend.Close()
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	br := bufio.NewReader(backend)
+	resp, err := http.ReadResponse(br, r)
+	if err != nil {
+		backend.Close()
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	client, cbuf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		backend.Close()
+		return
+	}
+	p.track(client, backend)
+	defer p.untrack(client, backend)
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		resp.Write(client)
+		client.Close()
+		backend.Close()
+		return
+	}
+	resp.Write(client)
+	done := make(chan struct{}, 2)
+	go func() { // client -> engine
+		if n := cbuf.Reader.Buffered(); n > 0 {
+			b, _ := cbuf.Reader.Peek(n)
+			backend.Write(b)
+		}
+		io.Copy(backend, client)
+		closeWrite(backend)
+		done <- struct{}{}
+	}()
+	go func() { // engine -> client
+		io.Copy(client, br)
+		closeWrite(client)
+		done <- struct{}{}
+	}()
+	<-done
+	<-done
+	client.Close()
+	backend.Close()
+}
+
+func closeWrite(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	} else {
+		c.Close()
+	}
+}
+
+func (p *scopeProxy) track(cs ...net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range cs {
+		p.conns[c] = struct{}{}
+	}
+}
+
+func (p *scopeProxy) untrack(cs ...net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range cs {
+		delete(p.conns, c)
+	}
+}
+
+func readBody(resp *http.Response) ([]byte, error) {
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	return raw, err
+}
+
+// filterVolumes keeps, in a volume listing, the volumes that carry the
+// script's label and those of its containers: an image's VOLUME is created
+// by the engine itself, anonymous and without labels.
+func (p *scopeProxy) filterVolumes(resp *http.Response) error {
+	raw, err := readBody(resp)
+	if err != nil {
+		return err
+	}
+	var list map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return err
+	}
+	var vols []map[string]any
+	if err := json.Unmarshal(list["Volumes"], &vols); err != nil {
+		return err
+	}
+	key, val, _ := strings.Cut(p.filter, "=")
+	kept := []map[string]any{}
+	p.mu.Lock()
+	for _, v := range vols {
+		labels, _ := v["Labels"].(map[string]any)
+		name, _ := v["Name"].(string)
+		if labels[key] == val || p.volumes[name] {
+			kept = append(kept, v)
+		}
+	}
+	p.mu.Unlock()
+	list["Volumes"], _ = json.Marshal(kept)
+	out, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Length", fmt.Sprint(len(out)))
+	return nil
+}
+
+// trackedVolumes lists the volumes of the script's containers.
+func (p *scopeProxy) trackedVolumes() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var names []string
+	for v := range p.volumes {
+		names = append(names, v)
+	}
+	return names
+}

@@ -1,0 +1,268 @@
+package tpdocker_test
+
+// The record of a verified run: what each script ran and what the engine
+// answered, read from testscript's own transcript, with the parts that change
+// from run to run (IDs, generated names, durations, ports) normalised. With
+// -update it is written to site/data/runs/<script>.json, where the site reads
+// every command and output it shows.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// recordingT is testscript's T with two changes: it always asks for the full
+// transcript (Verbose), which it keeps for the record, and it shows that
+// transcript only where go test would (-v, or a failure).
+type recordingT struct {
+	*testing.T
+	name string
+}
+
+func (t recordingT) Verbose() bool { return true }
+
+func (t recordingT) Run(name string, f func(testscript.T)) {
+	t.T.Run(name, func(tt *testing.T) { f(recordingT{T: tt, name: name}) })
+}
+
+func (t recordingT) Log(args ...any) {
+	s := fmt.Sprint(args...)
+	if t.name != "" && strings.Contains(s, "\n> ") {
+		keepTranscript(t.T, t.name, s)
+	}
+	if testing.Verbose() || t.T.Failed() {
+		t.T.Log(s)
+	}
+}
+
+type scriptResult struct {
+	Script  string      `json:"script"`
+	Status  string      `json:"status"`
+	Date    string      `json:"date"`
+	Engine  string      `json:"engine"`
+	Client  string      `json:"client"`
+	Compose string      `json:"compose"`
+	Images  []imageInfo `json:"images"`
+	Steps   []step      `json:"steps"`
+}
+
+type step struct {
+	Section    string `json:"section"`
+	Cmd        string `json:"cmd"`
+	Stdout     string `json:"stdout"`
+	Stderr     string `json:"stderr"`
+	Input      string `json:"input"`
+	Exit       int    `json:"exit"`
+	Background bool   `json:"background"`
+
+	bgName string
+}
+
+func (r *scriptResult) commands() int { return len(r.Steps) }
+
+func keepTranscript(t *testing.T, name, transcript string) {
+	archive, err := txtar.ParseFile(filepath.Join("testdata", name+".txtar"))
+	if err != nil {
+		t.Logf("enregistrement impossible : %v", err)
+		return
+	}
+	r := &scriptResult{
+		Script:  name,
+		Status:  "pass",
+		Date:    time.Now().UTC().Format("2006-01-02"),
+		Engine:  suite.info.Engine,
+		Client:  suite.info.Client,
+		Compose: suite.info.Compose,
+		Steps:   parseTranscript(transcript, archive),
+	}
+	if t.Failed() {
+		r.Status = "fail"
+	}
+	used := map[string]bool{}
+	for _, s := range r.Steps {
+		for ref := range suite.info.Images {
+			base := strings.SplitN(ref, ":", 2)[0]
+			if regexp.MustCompile(`\b` + regexp.QuoteMeta(base) + `\b`).MatchString(s.Cmd + s.Stdout) {
+				used[ref] = true
+			}
+		}
+	}
+	if strings.Contains(transcript, "docker build") || strings.Contains(transcript, "compose up") {
+		used["python:3.9-slim"] = true
+	}
+	if strings.Contains(transcript, "compose up") {
+		used["postgres:16"] = true
+	}
+	for ref := range used {
+		r.Images = append(r.Images, suite.info.Images[ref])
+	}
+	sort.Slice(r.Images, func(i, j int) bool { return r.Images[i].Name < r.Images[j].Name })
+	suite.mu.Lock()
+	normalise(r, suite.created[name])
+	suite.results[name] = r
+	suite.mu.Unlock()
+	if *update {
+		if err := writeRecord(r); err != nil {
+			t.Errorf("écriture de l'enregistrement : %v", err)
+		}
+	}
+}
+
+var (
+	phaseLine  = regexp.MustCompile(`^#\s*(.*?)(?: \(\d+\.\d+s\))?$`)
+	exitLine   = regexp.MustCompile(`^\[exit status (\d+)\]$`)
+	execLine   = regexp.MustCompile(`^(?:\[[^\]]+\]\s*)*(!\s*)?exec\s+(.*)$`)
+	bgSuffix   = regexp.MustCompile(`\s+&(\w*)&$`)
+	waitLine   = regexp.MustCompile(`^wait\s+(\w+)$`)
+	ttyinLine  = regexp.MustCompile(`^ttyin\s+(?:-stdin\s+)?(\S+)$`)
+	bgDoneLine = regexp.MustCompile(`^\[background\] `)
+)
+
+// parseTranscript turns testscript's transcript into steps: one per exec,
+// with its section (the # comment above it), its output and exit status.
+func parseTranscript(transcript string, archive *txtar.Archive) []step {
+	files := map[string]string{}
+	for _, f := range archive.Files {
+		files[f.Name] = string(f.Data)
+	}
+	var steps []*step
+	var cur *step
+	section, input := "", ""
+	var buf *string
+	for _, line := range strings.Split(transcript, "\n") {
+		switch {
+		case strings.HasPrefix(line, "# "):
+			section = phaseLine.FindStringSubmatch(line)[1]
+			cur, buf = nil, nil
+		case strings.HasPrefix(line, "> "):
+			cmd := strings.TrimPrefix(line, "> ")
+			buf = nil
+			if m := ttyinLine.FindStringSubmatch(cmd); m != nil {
+				input = files[m[1]]
+				cur = nil
+			} else if m := execLine.FindStringSubmatch(cmd); m != nil {
+				s := &step{Section: section, Input: input}
+				input = ""
+				words := m[2]
+				if bm := bgSuffix.FindStringSubmatch(words); bm != nil {
+					s.Background, s.bgName = true, bm[1]
+					words = strings.TrimSuffix(words, bm[0])
+				}
+				s.Cmd = displayCommand(words)
+				steps = append(steps, s)
+				cur = s
+			} else if m := waitLine.FindStringSubmatch(cmd); m != nil {
+				cur = nil
+				for _, s := range steps {
+					if s.Background && s.bgName == m[1] {
+						cur = s
+					}
+				}
+			} else {
+				cur = nil
+			}
+		case line == "[condition not met]":
+			if cur != nil && len(steps) > 0 && steps[len(steps)-1] == cur {
+				steps = steps[:len(steps)-1]
+			}
+			cur = nil
+		case bgDoneLine.MatchString(line):
+			cur, buf = nil, nil
+			for _, s := range steps {
+				if s.Background && strings.Contains(line, strings.SplitN(s.Cmd, " ", 2)[1]) && s.Stdout == "" && s.Stderr == "" {
+					cur = s
+				}
+			}
+		case line == "[stdout]" && cur != nil:
+			buf = &cur.Stdout
+		case line == "[stderr]" && cur != nil:
+			buf = &cur.Stderr
+		case exitLine.MatchString(line) && cur != nil:
+			fmt.Sscan(exitLine.FindStringSubmatch(line)[1], &cur.Exit)
+			buf = nil
+		case line == "PASS" || strings.HasPrefix(line, "FAIL: "):
+			cur, buf = nil, nil
+		default:
+			if buf != nil {
+				*buf += line + "\n"
+			}
+		}
+	}
+	out := make([]step, len(steps))
+	for i, s := range steps {
+		out[i] = *s
+	}
+	return out
+}
+
+// displayCommand writes testscript's words as a reader types them in a
+// shell: words with spaces in double quotes, $name as <name>.
+func displayCommand(words string) string {
+	var out []string
+	for _, w := range splitScriptWords(words) {
+		switch {
+		case strings.HasPrefix(w, "$"):
+			out = append(out, "<"+strings.Trim(w[1:], "{}")+">")
+		case w == "" || strings.ContainsAny(w, " \t'\"|&;<>()*?"):
+			out = append(out, `"`+strings.ReplaceAll(w, `"`, `\"`)+`"`)
+		default:
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// splitScriptWords splits a script line as testscript does: spaces separate
+// words, single quotes group them (” is a quote inside quotes).
+func splitScriptWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quoted && c == '\'' && i+1 < len(line) && line[i+1] == '\'':
+			cur.WriteByte('\'')
+			i++
+		case c == '\'':
+			quoted = !quoted
+			inWord = true
+		case !quoted && (c == ' ' || c == '\t'):
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+func recordDir() string { return filepath.Join("site", "data", "runs") }
+
+func writeRecord(r *scriptResult) error {
+	if err := os.MkdirAll(recordDir(), 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(recordDir(), r.Script+".json"), append(data, '\n'), 0o644)
+}

@@ -1,0 +1,463 @@
+package tpdocker_test
+
+// TestTP replays the lab report: each testdata/*.txtar script is one exercise,
+// run by testscript against the real Docker engine, each command of the report
+// verbatim with its expected output asserted under it.
+//
+//	go test -run TestTP/ex2 -v    one exercise, with its whole transcript
+//	go test -update               also refresh the run records of the site
+//	go test -short                only what needs no Docker
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/client"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the site's run records (site/data/runs) and captures from this run")
+
+// suite is the state shared by the scripts of one go test run.
+var suite struct {
+	once    sync.Once
+	err     error
+	runID   string
+	host    string
+	engine  engineAddr
+	cli     *client.Client
+	info    *engineInfo
+	unlock  func()
+	started time.Time
+
+	mu      sync.Mutex
+	results map[string]*scriptResult
+	created map[string][]createdContainer
+	elapsed map[string]time.Duration
+}
+
+type createdContainer struct{ ID, Name string }
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if suite.cli != nil {
+		finishSuite()
+	}
+	os.Exit(code)
+}
+
+// startSuite runs once, when the first script needs Docker: lock, clean what
+// dead runs left, check everything, then watch for an interrupt.
+func startSuite() error {
+	suite.once.Do(func() {
+		suite.started = time.Now()
+		suite.runID = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
+		suite.results = map[string]*scriptResult{}
+		suite.created = map[string][]createdContainer{}
+		suite.elapsed = map[string]time.Duration{}
+		suite.host = engineHost()
+		var err error
+		if suite.engine, err = parseEngineHost(suite.host); err != nil {
+			suite.err = problem("%v", err)
+			return
+		}
+		cli, err := newEngineClient(suite.host)
+		if err != nil {
+			suite.err = problem("Client Docker inutilisable pour %s : %v", suite.host, err)
+			return
+		}
+		ctx := context.Background()
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if _, err := cli.Ping(pctx); err != nil {
+			_, suite.err = preflight(ctx, cli, suite.host) // says how to start Docker
+			return
+		}
+		if suite.unlock, suite.err = suiteLock(); suite.err != nil {
+			return
+		}
+		suite.cli = cli
+		removed, err := removeLabelled(ctx, cli, anyScope, true)
+		more, verr := removeDeadRunVolumes(ctx, cli)
+		removed, err = append(removed, more...), errors.Join(err, verr)
+		if len(removed) > 0 || err != nil {
+			fmt.Printf("tpdocker: nettoyage d'une exécution interrompue : %d objet(s) supprimé(s) (%s)\n", len(removed), strings.Join(removed, ", "))
+			if err != nil {
+				fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
+			}
+		}
+		if suite.info, suite.err = preflight(ctx, cli, suite.host); suite.err != nil {
+			return
+		}
+		go func() {
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			<-sig
+			fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
+			removed, _ := removeLabelled(context.Background(), cli, runIs(suite.runID), true)
+			fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
+			os.Exit(130)
+		}()
+	})
+	return suite.err
+}
+
+// finishSuite removes what the run still holds (the images it built, kept
+// until now as build cache) and prints what each script verified.
+func finishSuite() {
+	removed, err := removeLabelled(context.Background(), suite.cli, runIs(suite.runID), true)
+	if err != nil {
+		fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
+	} else {
+		os.Remove(volumeListPath(suite.runID))
+	}
+	if suite.info != nil {
+		fmt.Print(summary(removed))
+		touchRunStamp()
+	}
+	if suite.unlock != nil {
+		suite.unlock()
+	}
+}
+
+func summary(removed []string) string {
+	var b strings.Builder
+	names := make([]string, 0, len(suite.results))
+	for n := range suite.results {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	kinds := map[string]bool{}
+	for _, im := range suite.info.Images {
+		kinds[im.Kind] = true
+	}
+	images := "images officielles"
+	if kinds["standin"] {
+		images = "images de remplacement locales"
+		if kinds["official"] {
+			images = "images officielles et de remplacement"
+		}
+	}
+	fmt.Fprintf(&b, "tpdocker: Docker %s, Compose %s, %s\n", suite.info.Engine, suite.info.Compose, images)
+	for _, n := range names {
+		r := suite.results[n]
+		status := "ok"
+		if r.Status != "pass" {
+			status = "ÉCHEC"
+		}
+		fmt.Fprintf(&b, "tpdocker: %-14s %-5s %2d commandes vérifiées en %.1fs\n", n, status, r.commands(), suite.elapsed[n].Seconds())
+	}
+	fmt.Fprintf(&b, "tpdocker: %d objet(s) de cette exécution supprimé(s) à la fin\n", len(removed))
+	return b.String()
+}
+
+// The run stamp keeps Go's test cache from replaying a Docker pass: the test
+// binary opens it (so go test records it as an input), and every run that
+// talked to the engine rewrites it, so the next go test runs for real.
+func runStampPath() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "tpdocker", "last-run")
+}
+
+func touchRunStamp() {
+	os.MkdirAll(filepath.Dir(runStampPath()), 0o755)
+	os.WriteFile(runStampPath(), []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o644)
+}
+
+func TestTP(t *testing.T) {
+	os.ReadFile(runStampPath())
+	if testing.Short() {
+		t.Skip("-short : scripts Docker non lancés")
+	}
+	if err := startSuite(); err != nil {
+		t.Fatal("\n" + err.Error())
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.RunT(recordingT{T: t}, testscript.Params{
+		Dir:                 "testdata",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
+		Setup:               func(env *testscript.Env) error { return setupScript(env, root) },
+		Condition:           condition,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waithttp": cmdWaitHTTP,
+			"grab":     cmdGrab,
+			"lock":     cmdLock,
+			"waitpg":   cmdWaitPG,
+			"subst":    cmdSubst,
+		},
+	})
+}
+
+// setupScript gives the script its own view of the engine and the lab files.
+func setupScript(env *testscript.Env, root string) error {
+	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
+	scope := suite.runID + "." + name
+	proxy, err := startScopeProxy(suite.engine, env.Getenv("TMPDIR"), scope, func(id string) []string {
+		c, err := suite.cli.ContainerInspect(context.Background(), id)
+		if err != nil {
+			return nil
+		}
+		suite.mu.Lock()
+		suite.created[name] = append(suite.created[name], createdContainer{ID: c.ID, Name: strings.TrimPrefix(c.Name, "/")})
+		suite.mu.Unlock()
+		var vols []string
+		for _, m := range c.Mounts {
+			if m.Type == "volume" {
+				vols = append(vols, m.Name)
+			}
+		}
+		rememberVolumes(vols)
+		return vols
+	})
+	if err != nil {
+		return err
+	}
+	env.Setenv("DOCKER_HOST", proxy.host())
+	if cfg := dockerConfigDir(); cfg != "" {
+		env.Setenv("DOCKER_CONFIG", cfg) // where the compose plugin lives
+	}
+	// The report works in a folder named tpdocker: the Compose project's name.
+	if err := copyLabFiles(root, filepath.Join(env.WorkDir, "tpdocker")); err != nil {
+		return err
+	}
+	begin := time.Now()
+	env.Defer(func() {
+		removed, err := removeLabelled(context.Background(), suite.cli, scopeIs(scope), false)
+		if more, verr := removeVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
+			err = errors.Join(err, verr)
+		} else {
+			removed = append(removed, more...)
+		}
+		proxy.close()
+		if err != nil {
+			env.T().Log(fmt.Sprintf("nettoyage incomplet (%v) ; objets supprimés : %s", err, strings.Join(removed, ", ")))
+		}
+		suite.mu.Lock()
+		suite.elapsed[name] = time.Since(begin)
+		suite.mu.Unlock()
+	})
+	return nil
+}
+
+func dockerConfigDir() string {
+	if d := os.Getenv("DOCKER_CONFIG"); d != "" {
+		return d
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".docker")
+	}
+	return ""
+}
+
+// labFiles are the report's own files, kept once at the repository's root.
+var labFiles = []string{"docker-compose.yml", "api/Dockerfile", "api/app.py"}
+
+func copyLabFiles(root, dst string) error {
+	for _, f := range labFiles {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(dst, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// condition answers [official:NAME] and [standin:NAME], NAME being one of
+// hello-world, alpine, python, postgres: which kind of image the run uses.
+func condition(cond string) (bool, error) {
+	kind, name, ok := strings.Cut(cond, ":")
+	if !ok || (kind != "official" && kind != "standin") {
+		return false, fmt.Errorf("condition inconnue %q", cond)
+	}
+	for ref, im := range suite.info.Images {
+		if strings.HasPrefix(ref, name+":") {
+			return im.Kind == kind, nil
+		}
+	}
+	return false, fmt.Errorf("image inconnue dans [%s]", cond)
+}
+
+// waithttp URL [SECONDS]: wait until URL answers 200, polling (default 60 s).
+// A readiness check: the script goes on as soon as the service is up.
+func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: waithttp URL [secondes]")
+	}
+	limit := 60 * time.Second
+	if len(args) == 2 {
+		d, err := time.ParseDuration(args[1] + "s")
+		ts.Check(err)
+		limit = d
+	}
+	deadline := time.Now().Add(limit)
+	c := &http.Client{Timeout: 2 * time.Second}
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := c.Get(args[0])
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			last = resp.Status
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ts.Fatalf("%s ne répond pas 200 après %v (dernière réponse : %s)", args[0], limit, last)
+}
+
+// grab NAME REGEXP: set $NAME to the first group of REGEXP in the last
+// command's stdout (for example the generated name of a container).
+func cmdGrab(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: grab NOM REGEXP")
+	}
+	re, err := regexp.Compile(`(?m)` + args[1])
+	ts.Check(err)
+	m := re.FindStringSubmatch(ts.ReadFile("stdout"))
+	if len(m) < 2 {
+		ts.Fatalf("grab : %q introuvable dans la dernière sortie", args[1])
+	}
+	ts.Setenv(args[0], m[1])
+}
+
+// lock NAME: hold a lock of the run until the script ends. Scripts that
+// publish the same host ports (8000, 5432) take "ports", so they never run
+// at the same time while the others run in parallel.
+var locks sync.Map
+
+func cmdLock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lock NOM")
+	}
+	v, _ := locks.LoadOrStore(args[0], &sync.Mutex{})
+	mu := v.(*sync.Mutex)
+	mu.Lock()
+	ts.Defer(mu.Unlock)
+}
+
+// TestScriptsUseOnlyTheirLock checks a rule of the scripts that the engine
+// cannot: a script that publishes a lab port takes the "ports" lock first.
+func TestScriptsTakeThePortsLock(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("aucun script dans testdata/")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := string(data)
+		if i := strings.Index(script, "\n-- "); i >= 0 {
+			script = script[:i]
+		}
+		uses := regexp.MustCompile(`-p 8000|localhost:(8000|5432)|docker compose up`).MatchString(script)
+		lockAt := strings.Index(script, "lock ports")
+		firstExec := strings.Index(script, "exec ")
+		if uses && (lockAt < 0 || lockAt > firstExec) {
+			t.Errorf("%s publie un port du TP (8000/5432) : il doit commencer par « lock ports »", f)
+		}
+	}
+}
+
+// waitpg HOST:PORT USER DATABASE [SECONDS]: wait until PostgreSQL accepts a
+// session there (it asks for a password), polling (default 60 s). An open
+// port is not enough: a starting server refuses sessions for a while.
+func cmdWaitPG(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 || len(args) > 4 {
+		ts.Fatalf("usage: waitpg HÔTE:PORT UTILISATEUR BASE [secondes]")
+	}
+	limit := 60 * time.Second
+	if len(args) == 4 {
+		d, err := time.ParseDuration(args[3] + "s")
+		ts.Check(err)
+		limit = d
+	}
+	deadline := time.Now().Add(limit)
+	var last error
+	for time.Now().Before(deadline) {
+		if last = pgAcceptsSession(args[0], args[1], args[2]); last == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ts.Fatalf("PostgreSQL ne répond pas sur %s après %v (%v)", args[0], limit, last)
+}
+
+// pgAcceptsSession sends a protocol 3.0 startup message and expects an
+// authentication request ('R') in answer.
+func pgAcceptsSession(addr, user, db string) error {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	body := []byte{0, 3, 0, 0}
+	for _, kv := range []string{"user", user, "database", db} {
+		body = append(append(body, kv...), 0)
+	}
+	body = append(body, 0)
+	msg := binary.BigEndian.AppendUint32(nil, uint32(len(body)+4))
+	if _, err := c.Write(append(msg, body...)); err != nil {
+		return err
+	}
+	head := make([]byte, 1)
+	if _, err := io.ReadFull(c, head); err != nil {
+		return err
+	}
+	if head[0] != 'R' {
+		return fmt.Errorf("réponse %q au lieu d'une demande d'authentification", head[0])
+	}
+	return nil
+}
+
+// subst FILE REGEXP REPLACEMENT: edit a file of the work directory, as the
+// report asks the reader to (for example to rename app into appi).
+func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: subst FICHIER REGEXP REMPLACEMENT")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	data := ts.ReadFile(args[0])
+	if !re.MatchString(data) {
+		ts.Fatalf("subst : %q introuvable dans %s", args[1], args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(re.ReplaceAllString(data, args[2])), 0o644))
+}

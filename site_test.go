@@ -1,0 +1,240 @@
+package tpdocker_test
+
+// Tests du site Hugo : ils ne demandent pas Docker et tournent aussi avec -short.
+// Le site est construit (go tool hugo --panicOnWarning) dans un dossier temporaire,
+// à la racine puis sous un chemin de base de projet GitHub Pages, et le HTML produit
+// est vérifié : liens internes, textes alternatifs, langue, un seul h1, exercices.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// siteExercises sont les pages attendues, une par exercice du TP.
+var siteExercises = []string{"ex1", "ex2", "ex3", "ex4", "ex5", "ex6", "ex7", "ex8"}
+
+func TestSite(t *testing.T) {
+	for _, tc := range []struct{ name, baseURL string }{
+		{"racine", ""},
+		{"chemin-de-base", "https://example.github.io/tp-docker/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := siteBuild(t, tc.baseURL)
+			base := "/"
+			if tc.baseURL != "" {
+				u, err := url.Parse(tc.baseURL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				base = u.Path
+			}
+			pages := siteParse(t, dir)
+			if len(pages) == 0 {
+				t.Fatal("aucune page HTML construite")
+			}
+			for _, ex := range siteExercises {
+				if _, ok := pages[path.Join("exercices", ex, "index.html")]; !ok {
+					t.Errorf("page de l'exercice %s absente (exercices/%s/index.html)", ex, ex)
+				}
+			}
+			for name, p := range pages {
+				siteCheckPage(t, dir, name, p, tc.baseURL, base, pages)
+			}
+			siteCheckIndex(t, dir, len(siteExercises))
+		})
+	}
+}
+
+// siteBuild construit le site dans un dossier temporaire et renvoie ce dossier.
+func siteBuild(t *testing.T, baseURL string) string {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{"tool", "hugo", "--source", "site", "--destination", dir,
+		"--panicOnWarning", "--quiet", "--cleanDestinationDir"}
+	if baseURL != "" {
+		args = append(args, "--baseURL", baseURL)
+	}
+	cmd := exec.Command("go", args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go %s : %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return dir
+}
+
+// sitePage est une page HTML construite, analysée.
+type sitePage struct {
+	doc *html.Node
+	ids map[string]bool
+}
+
+func siteParse(t *testing.T, dir string) map[string]*sitePage {
+	t.Helper()
+	pages := map[string]*sitePage{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		doc, err := html.Parse(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("%s : %v", p, err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		sp := &sitePage{doc: doc, ids: map[string]bool{}}
+		siteWalk(doc, func(n *html.Node) {
+			if id := siteAttr(n, "id"); id != "" {
+				sp.ids[id] = true
+			}
+		})
+		pages[filepath.ToSlash(rel)] = sp
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pages
+}
+
+func siteCheckPage(t *testing.T, dir, name string, p *sitePage, baseURL, base string, pages map[string]*sitePage) {
+	t.Helper()
+	h1 := 0
+	siteWalk(p.doc, func(n *html.Node) {
+		switch n.Data {
+		case "html":
+			if lang := siteAttr(n, "lang"); lang != "fr" {
+				t.Errorf("%s : <html lang=%q>, attendu \"fr\"", name, lang)
+			}
+		case "h1":
+			h1++
+		case "img":
+			if alt, ok := siteHasAttr(n, "alt"); !ok || strings.TrimSpace(alt) == "" {
+				t.Errorf("%s : <img src=%q> sans texte alternatif", name, siteAttr(n, "src"))
+			}
+		}
+		attr := map[string]string{"a": "href", "link": "href", "script": "src", "img": "src"}[n.Data]
+		if attr == "" {
+			return
+		}
+		if ref, ok := siteHasAttr(n, attr); ok {
+			siteCheckLink(t, dir, name, n.Data, ref, baseURL, base, pages)
+		}
+	})
+	if h1 != 1 {
+		t.Errorf("%s : %d titres h1, attendu exactement 1", name, h1)
+	}
+}
+
+// siteCheckLink vérifie qu'un lien interne mène à un fichier construit
+// (et, s'il vise une ancre, que l'ancre existe dans la page cible).
+func siteCheckLink(t *testing.T, dir, page, tag, ref, baseURL, base string, pages map[string]*sitePage) {
+	t.Helper()
+	if ref == "" {
+		t.Errorf("%s : <%s> avec un lien vide", page, tag)
+		return
+	}
+	if baseURL != "" && strings.HasPrefix(ref, baseURL) {
+		ref = base + strings.TrimPrefix(ref, baseURL)
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		t.Errorf("%s : lien %q illisible : %v", page, ref, err)
+		return
+	}
+	if u.Scheme != "" || u.Host != "" {
+		return // lien externe
+	}
+	target := page
+	if u.Path != "" {
+		var p string
+		if strings.HasPrefix(u.Path, "/") {
+			if !strings.HasPrefix(u.Path, base) {
+				t.Errorf("%s : lien %q hors du chemin de base %q", page, ref, base)
+				return
+			}
+			p = strings.TrimPrefix(u.Path, base)
+		} else {
+			p = path.Join(path.Dir(page), u.Path)
+			if strings.HasSuffix(u.Path, "/") {
+				p += "/"
+			}
+		}
+		p = strings.TrimPrefix(p, "/")
+		if p == "" || strings.HasSuffix(p, "/") {
+			p += "index.html"
+		}
+		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p)))
+		if err == nil && fi.IsDir() {
+			p = path.Join(p, "index.html")
+			_, err = os.Stat(filepath.Join(dir, filepath.FromSlash(p)))
+		}
+		if err != nil {
+			t.Errorf("%s : <%s> %q ne mène à aucun fichier construit (%s)", page, tag, ref, p)
+			return
+		}
+		target = p
+	}
+	if u.Fragment != "" {
+		if tp, ok := pages[target]; ok && !tp.ids[u.Fragment] {
+			t.Errorf("%s : l'ancre %q n'existe pas dans %s", page, ref, target)
+		}
+	}
+}
+
+// siteCheckIndex vérifie l'index de recherche produit par Hugo.
+func siteCheckIndex(t *testing.T, dir string, min int) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		t.Fatalf("index de recherche absent : %v", err)
+	}
+	var idx []struct{ Title, URL, Text string }
+	if err := json.Unmarshal(b, &idx); err != nil {
+		t.Fatalf("index.json illisible : %v", err)
+	}
+	if len(idx) < min {
+		t.Errorf("index.json : %d pages, au moins %d attendues", len(idx), min)
+	}
+	for _, e := range idx {
+		if e.Title == "" || e.URL == "" || e.Text == "" {
+			t.Errorf("index.json : entrée incomplète %+v", e)
+		}
+	}
+}
+
+func siteWalk(n *html.Node, f func(*html.Node)) {
+	if n.Type == html.ElementNode {
+		f(n)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		siteWalk(c, f)
+	}
+}
+
+func siteHasAttr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func siteAttr(n *html.Node, key string) string {
+	v, _ := siteHasAttr(n, key)
+	return v
+}
