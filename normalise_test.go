@@ -48,6 +48,7 @@ func normalise(r *scriptResult, created []createdContainer) {
 			s.Stdout = dropTypeAhead(s.Stdout, s.Input)
 		}
 		s.Stdout = n.text(s.Stdout)
+		s.Tty = n.text(s.Tty)
 		s.Stderr = n.text(curlMeter.ReplaceAllString(s.Stderr, ""))
 	}
 }

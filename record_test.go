@@ -61,11 +61,13 @@ type step struct {
 	Cmd        string `json:"cmd"`
 	Stdout     string `json:"stdout"`
 	Stderr     string `json:"stderr"`
+	Tty        string `json:"tty"`
 	Input      string `json:"input"`
 	Exit       int    `json:"exit"`
 	Background bool   `json:"background"`
 
-	bgName string
+	bgName   string
+	terminal bool // run by the terminal command: stdout is the window's transcript
 }
 
 func (r *scriptResult) commands() int { return len(r.Steps) }
@@ -125,6 +127,7 @@ var (
 	bgSuffix   = regexp.MustCompile(`\s+&(\w*)&$`)
 	waitLine   = regexp.MustCompile(`^wait\s+(\w+)$`)
 	ttyinLine  = regexp.MustCompile(`^ttyin\s+(?:-stdin\s+)?(\S+)$`)
+	termLine   = regexp.MustCompile(`^terminal\s+(\S+)\s+(.*)$`)
 	bgDoneLine = regexp.MustCompile(`^\[background\] `)
 )
 
@@ -135,21 +138,44 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 	for _, f := range archive.Files {
 		files[f.Name] = string(f.Data)
 	}
+	scriptLines := map[string]bool{}
+	for _, l := range strings.Split(string(archive.Comment), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			scriptLines[l] = true
+		}
+	}
 	var steps []*step
 	var cur *step
 	section, input := "", ""
+	inSection := false // the previous line was a comment: they make one section
 	var buf *string
-	for _, line := range strings.Split(transcript, "\n") {
+	for _, line := range splitTranscript(transcript, scriptLines) {
+		if !strings.HasPrefix(line, "# ") {
+			inSection = false
+		}
 		switch {
 		case strings.HasPrefix(line, "# "):
-			section = phaseLine.FindStringSubmatch(line)[1]
+			text := phaseLine.FindStringSubmatch(line)[1]
+			if inSection {
+				section += " " + text
+			} else {
+				section = text
+			}
+			inSection = true
 			cur, buf = nil, nil
+		case line == noNewline:
+			if buf != nil {
+				*buf = strings.TrimSuffix(*buf, "\n")
+			}
 		case strings.HasPrefix(line, "> "):
 			cmd := strings.TrimPrefix(line, "> ")
 			buf = nil
 			if m := ttyinLine.FindStringSubmatch(cmd); m != nil {
 				input = files[m[1]]
 				cur = nil
+			} else if m := termLine.FindStringSubmatch(cmd); m != nil {
+				cur = &step{Section: section, Input: files[strings.TrimPrefix(m[1], "$WORK/")], Cmd: displayCommand(m[2]), terminal: true}
+				steps = append(steps, cur)
 			} else if m := execLine.FindStringSubmatch(cmd); m != nil {
 				s := &step{Section: section, Input: input}
 				input = ""
@@ -200,7 +226,42 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 	}
 	out := make([]step, len(steps))
 	for i, s := range steps {
+		if s.terminal {
+			s.Tty, s.Stdout = s.Stdout, ""
+		}
 		out[i] = *s
+	}
+	return out
+}
+
+// noNewline marks, in a split transcript, an output that did not end with a
+// newline: testscript then writes its next marker on the same line.
+const noNewline = "\x00no newline"
+
+var gluedMarker = regexp.MustCompile(`(\[stdout\]|\[stderr\]|\[exit status \d+\]|\[background\] .*)$`)
+
+// splitTranscript splits the transcript into lines, cutting off the markers
+// that follow an output without a final newline ("{"status":"ok"}[stderr]").
+func splitTranscript(transcript string, scriptLines map[string]bool) []string {
+	var out []string
+	for _, line := range strings.Split(transcript, "\n") {
+		cut := -1
+		if m := gluedMarker.FindStringIndex(line); m != nil && m[0] > 0 {
+			cut = m[0]
+		} else if i := strings.LastIndex(line, "> "); i > 0 && scriptLines[line[i+2:]] {
+			cut = i
+		} else {
+			for l := range scriptLines {
+				if i := strings.Index(line, l); strings.HasPrefix(l, "# ") && i > 0 {
+					cut = i
+				}
+			}
+		}
+		if cut > 0 {
+			out = append(out, line[:cut], noNewline, line[cut:])
+			continue
+		}
+		out = append(out, line)
 	}
 	return out
 }

@@ -50,6 +50,7 @@ var suite struct {
 	results map[string]*scriptResult
 	created map[string][]createdContainer
 	elapsed map[string]time.Duration
+	held    map[string][]*sync.Mutex
 }
 
 type createdContainer struct{ ID, Name string }
@@ -72,6 +73,7 @@ func startSuite() error {
 		suite.results = map[string]*scriptResult{}
 		suite.created = map[string][]createdContainer{}
 		suite.elapsed = map[string]time.Duration{}
+		suite.held = map[string][]*sync.Mutex{}
 		suite.host = engineHost()
 		var err error
 		if suite.engine, err = parseEngineHost(suite.host); err != nil {
@@ -119,8 +121,9 @@ func startSuite() error {
 	return suite.err
 }
 
-// finishSuite removes what the run still holds (the images it built, kept
-// until now as build cache) and prints what each script verified.
+// finishSuite removes whatever the run still holds (each script cleans up
+// after itself; this catches what a crash in between left) and prints what
+// each script verified.
 func finishSuite() {
 	removed, err := removeLabelled(context.Background(), suite.cli, runIs(suite.runID), true)
 	if err != nil {
@@ -209,6 +212,7 @@ func TestTP(t *testing.T) {
 			"lock":     cmdLock,
 			"waitpg":   cmdWaitPG,
 			"subst":    cmdSubst,
+			"terminal": cmdTerminal,
 		},
 	})
 }
@@ -238,6 +242,10 @@ func setupScript(env *testscript.Env, root string) error {
 		return err
 	}
 	env.Setenv("DOCKER_HOST", proxy.host())
+	// The classic builder, for docker build and compose alike: it takes the
+	// proxy's label (BuildKit builds go through gRPC, which the proxy does
+	// not rewrite) and prints the same steps on every machine.
+	env.Setenv("DOCKER_BUILDKIT", "0")
 	if cfg := dockerConfigDir(); cfg != "" {
 		env.Setenv("DOCKER_CONFIG", cfg) // where the compose plugin lives
 	}
@@ -247,13 +255,14 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
-		removed, err := removeLabelled(context.Background(), suite.cli, scopeIs(scope), false)
+		removed, err := removeLabelled(context.Background(), suite.cli, scopeIs(scope), true)
 		if more, verr := removeVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
 			err = errors.Join(err, verr)
 		} else {
 			removed = append(removed, more...)
 		}
 		proxy.close()
+		releaseLocks(name)
 		if err != nil {
 			env.T().Log(fmt.Sprintf("nettoyage incomplet (%v) ; objets supprimés : %s", err, strings.Join(removed, ", ")))
 		}
@@ -358,6 +367,8 @@ func cmdGrab(ts *testscript.TestScript, neg bool, args []string) {
 // lock NAME: hold a lock of the run until the script ends. Scripts that
 // publish the same host ports (8000, 5432) take "ports", so they never run
 // at the same time while the others run in parallel.
+// The lock is released after the script's cleanup, once its containers
+// have freed the ports.
 var locks sync.Map
 
 func cmdLock(ts *testscript.TestScript, neg bool, args []string) {
@@ -367,7 +378,20 @@ func cmdLock(ts *testscript.TestScript, neg bool, args []string) {
 	v, _ := locks.LoadOrStore(args[0], &sync.Mutex{})
 	mu := v.(*sync.Mutex)
 	mu.Lock()
-	ts.Defer(mu.Unlock)
+	name := strings.TrimPrefix(filepath.Base(ts.Getenv("WORK")), "script-")
+	suite.mu.Lock()
+	suite.held[name] = append(suite.held[name], mu)
+	suite.mu.Unlock()
+}
+
+func releaseLocks(name string) {
+	suite.mu.Lock()
+	held := suite.held[name]
+	delete(suite.held, name)
+	suite.mu.Unlock()
+	for _, mu := range held {
+		mu.Unlock()
+	}
 }
 
 // TestScriptsUseOnlyTheirLock checks a rule of the scripts that the engine
