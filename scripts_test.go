@@ -61,6 +61,12 @@ func TestMain(m *testing.M) {
 	if suite.cli != nil {
 		finishSuite()
 	}
+	if *update {
+		if err := writeCaptures(); err != nil {
+			fmt.Println("tpdocker: captures non redessinées :", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

@@ -60,7 +60,7 @@ func siteBuild(t *testing.T, baseURL string) string {
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{"tool", "hugo", "--source", "site", "--destination", dir,
-		"--panicOnWarning", "--quiet", "--cleanDestinationDir"}
+		"--panicOnWarning", "--cleanDestinationDir"}
 	if baseURL != "" {
 		args = append(args, "--baseURL", baseURL)
 	}
