@@ -128,7 +128,7 @@ func (c capture) svg(text string) []byte {
 		fmt.Fprintf(&b, `<circle cx="%d" cy="14" r="6" fill="%s"/>`+"\n", 16+i*20, col)
 	}
 	fmt.Fprintf(&b, `<text x="%.0f" y="18" fill="#c9cbd1" font-family="sans-serif" font-size="12" text-anchor="middle">%s</text>`+"\n", w/2, html.EscapeString(c.title))
-	fmt.Fprintf(&b, `<g font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="%.0f" xml:space="preserve">`+"\n", svgFont)
+	fmt.Fprintf(&b, `<g font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="%.0f" xml:space="preserve" style="white-space:pre">`+"\n", svgFont)
 	for i, l := range lines {
 		y := svgBar + svgPad + float64(i+1)*svgLine - 4
 		fill := "#e6e6e6"

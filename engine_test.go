@@ -35,8 +35,8 @@ const (
 // The lab's images, as the report names them.
 var labImages = []string{"hello-world:latest", "alpine:latest", "python:3.9-slim", "postgres:16"}
 
-// Ports the lab publishes on the host.
-var labPorts = []int{8000, 5432}
+// Ports the lab publishes on the host (8001: the -p check of exercise 8).
+var labPorts = []int{8000, 5432, 8001}
 
 // engineHost returns the engine address the docker CLI uses.
 func engineHost() string {
@@ -150,13 +150,13 @@ func foreignNames(ctx context.Context, cli *client.Client) error {
 			return problem("Le conteneur %s existe déjà et n'a pas été créé par la suite : le projet Compose « tpdocker » des scripts entrerait en conflit. Arrêtez ce projet (docker compose -p tpdocker down) ou renommez le conteneur.", strings.TrimPrefix(c.Names[0], "/"))
 		}
 	}
-	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", "tpdocker_default"))})
+	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", "tpdocker"))})
 	if err != nil {
 		return err
 	}
 	for _, n := range ns {
-		if _, ours := n.Labels[labelScope]; !ours && n.Name == "tpdocker_default" {
-			return problem("Le réseau tpdocker_default existe déjà et n'a pas été créé par la suite : supprimez-le (docker network rm tpdocker_default) ou arrêtez le projet Compose « tpdocker ».")
+		if _, ours := n.Labels[labelScope]; !ours && (n.Name == "tpdocker_default" || n.Name == "tpdocker-manuel") {
+			return problem("Le réseau %s existe déjà et n'a pas été créé par la suite : supprimez-le (docker network rm %[1]s) ou arrêtez le projet Compose « tpdocker ».", n.Name)
 		}
 	}
 	return nil

@@ -88,6 +88,7 @@ func (n *normaliser) text(s string) string {
 }
 
 func (n *normaliser) line(l string) string {
+	l = strings.ReplaceAll(l, "$WORK/", "~/") // the script's folder: the reader's home
 	l = hex64.ReplaceAllStringFunc(l, n.id)
 	l = hex12.ReplaceAllStringFunc(l, n.id)
 	for name, alias := range n.names {

@@ -1,0 +1,154 @@
+package tpdocker_test
+
+// One source of truth, both ways: a page never shows a shell command that no
+// script ran, and every command of the report is run by a script and shown,
+// with its recorded output, on a page.
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// reportCommands are the commands the report asks the reader to type.
+var reportCommands = []string{
+	"docker run hello-world",
+	"docker ps -a",
+	`docker run alpine echo "Bonjour depuis un conteneur Alpine"`,
+	"docker run -it alpine sh",
+	"docker build -t simple-api .",
+	"docker run -p 8000:8000 simple-api",
+	"curl http://localhost:8000/health",
+	"docker ps",
+	"docker stop <nom_ou_id_du_conteneur>",
+	"docker compose up -d",
+	"docker compose ps",
+	"docker compose down",
+	"docker compose exec db psql -U demo -d demo",
+	"docker compose down -v",
+	"docker compose logs -f api",
+	"docker compose exec api sh",
+	"docker compose restart api",
+	"docker compose up -d --build",
+	"docker container prune",
+	"docker image prune",
+}
+
+// recordedCommands lists every command of every run record.
+func recordedCommands(t *testing.T) map[string]bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(recordDir(), "*.json"))
+	if len(files) == 0 {
+		t.Fatal("aucun enregistrement dans site/data/runs : lancez go test -update")
+	}
+	cmds := map[string]bool{}
+	for _, f := range files {
+		r, err := readRecord(strings.TrimSuffix(filepath.Base(f), ".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range r.Steps {
+			cmds[s.Cmd] = true
+		}
+	}
+	return cmds
+}
+
+// isRun tells whether a command written on a page was run: exactly, or, for
+// a partial mention ("docker stop <id>", "docker network create"), as the
+// start of a recorded command up to its first placeholder.
+func isRun(cmd string, recorded map[string]bool) bool {
+	if recorded[cmd] {
+		return true
+	}
+	prefix := strings.TrimSpace(strings.SplitN(cmd, "<", 2)[0])
+	for r := range recorded {
+		if r == prefix || strings.HasPrefix(r, prefix+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSiteShowsOnlyRunCommands(t *testing.T) {
+	recorded := recordedCommands(t)
+	dir := siteBuild(t, "")
+	shownInRuns := map[string]bool{}
+	pages, _ := filepath.Glob(filepath.Join(dir, "exercices", "*", "index.html"))
+	for _, p := range pages {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := html.Parse(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := filepath.Rel(dir, p)
+		var walk func(n *html.Node, inPre, inRun bool)
+		walk = func(n *html.Node, inPre, inRun bool) {
+			if n.Type == html.ElementNode {
+				switch {
+				case n.Data == "div" && hasClass(n, "cmd"):
+					inRun = true
+				case n.Data == "pre":
+					inPre = true
+				case n.Data == "code" && (inRun || !inPre):
+					text := strings.TrimPrefix(strings.TrimSpace(textOf(n)), "$ ")
+					if inRun {
+						shownInRuns[text] = true
+					}
+					if (strings.HasPrefix(text, "docker ") || strings.HasPrefix(text, "curl ")) && !isRun(text, recorded) {
+						t.Errorf("%s montre « %s », qu'aucun script n'exécute", page, text)
+					}
+					return
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c, inPre, inRun)
+			}
+		}
+		walk(doc, false, false)
+	}
+	var missing []string
+	for _, c := range reportCommands {
+		switch {
+		case !recorded[c]:
+			t.Errorf("la commande du rapport « %s » n'est exécutée par aucun script", c)
+		case !shownInRuns[c]:
+			missing = append(missing, c)
+		}
+	}
+	sort.Strings(missing)
+	for _, c := range missing {
+		t.Errorf("la commande du rapport « %s » est exécutée mais aucune page ne la montre avec sa sortie", c)
+	}
+}
+
+func hasClass(n *html.Node, class string) bool {
+	for _, a := range n.Attr {
+		if a.Key == "class" && strings.Contains(" "+a.Val+" ", " "+class+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && hasClass(c, "prompt") {
+			continue
+		}
+		b.WriteString(textOf(c))
+	}
+	return b.String()
+}
