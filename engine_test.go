@@ -360,3 +360,9 @@ func removeDeadRunVolumes(ctx context.Context, cli *client.Client) ([]string, er
 	}
 	return removed, errors.Join(errs...)
 }
+
+func imageListByLabel(l string) image.ListOptions {
+	return image.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", l))}
+}
+
+var imageRemoveAll = image.RemoveOptions{Force: true, PruneChildren: true}

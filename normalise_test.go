@@ -28,7 +28,7 @@ var (
 	pgPID       = regexp.MustCompile(`(UTC )\[\d+\]`)
 	bkTime      = regexp.MustCompile(`^(#\d+) \d+\.\d+ `)
 	logTime     = regexp.MustCompile(`time="[0-9T:.Z+-]+"`)
-	generated   = regexp.MustCompile(`^[a-z]+_[a-z]+$`)
+	generated   = regexp.MustCompile(`^[a-z]+_[a-z]+[0-9]?$`)
 	curlMeter   = regexp.MustCompile(`(?s)^ +% Total +% Received.*?\n(?:[^\n]*\r[^\n]*\n?|[ 0-9]+[^\n]*\n?)*`)
 	tableHeader = regexp.MustCompile(`^(CONTAINER ID|NAME {2,}|REPOSITORY|NETWORK ID|DRIVER {2,}VOLUME NAME)`)
 )

@@ -139,10 +139,17 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 		files[f.Name] = string(f.Data)
 	}
 	scriptLines := map[string]bool{}
+	startsBlock := map[string]bool{} // comment lines that open a block: a blank or a command above
+	prev := ""
 	for _, l := range strings.Split(string(archive.Comment), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
+		l = strings.TrimSpace(l)
+		if l != "" {
 			scriptLines[l] = true
 		}
+		if strings.HasPrefix(l, "# ") && !strings.HasPrefix(prev, "#") {
+			startsBlock[l] = true
+		}
+		prev = l
 	}
 	var steps []*step
 	var cur *step
@@ -156,7 +163,7 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 		switch {
 		case strings.HasPrefix(line, "# "):
 			text := phaseLine.FindStringSubmatch(line)[1]
-			if inSection {
+			if inSection && !startsBlock["# "+text] {
 				section += " " + text
 			} else {
 				section = text

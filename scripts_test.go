@@ -102,6 +102,7 @@ func startSuite() error {
 			return
 		}
 		suite.cli = cli
+		removeSentinels(ctx, anyScope)
 		removed, err := removeLabelled(ctx, cli, anyScope, true)
 		more, verr := removeDeadRunVolumes(ctx, cli)
 		removed, err = append(removed, more...), errors.Join(err, verr)
@@ -119,6 +120,7 @@ func startSuite() error {
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			<-sig
 			fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
+			removeSentinels(context.Background(), runIs(suite.runID))
 			removed, _ := removeLabelled(context.Background(), cli, runIs(suite.runID), true)
 			fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
 			os.Exit(130)
@@ -131,6 +133,7 @@ func startSuite() error {
 // after itself; this catches what a crash in between left) and prints what
 // each script verified.
 func finishSuite() {
+	removeSentinels(context.Background(), runIs(suite.runID))
 	removed, err := removeLabelled(context.Background(), suite.cli, runIs(suite.runID), true)
 	if err != nil {
 		fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
@@ -178,18 +181,12 @@ func summary(removed []string) string {
 }
 
 // The run stamp keeps Go's test cache from replaying a Docker pass: the test
-// binary opens it (so go test records it as an input), and every run that
-// talked to the engine rewrites it, so the next go test runs for real.
-func runStampPath() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	return filepath.Join(dir, "tpdocker", "last-run")
-}
+// binary opens it, so go test counts it as an input (only files inside the
+// module count), and every run that talked to the engine rewrites it at its
+// end, so the result is never cached.
+func runStampPath() string { return ".last-run" }
 
 func touchRunStamp() {
-	os.MkdirAll(filepath.Dir(runStampPath()), 0o755)
 	os.WriteFile(runStampPath(), []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o644)
 }
 
@@ -219,6 +216,7 @@ func TestTP(t *testing.T) {
 			"waitpg":   cmdWaitPG,
 			"subst":    cmdSubst,
 			"terminal": cmdTerminal,
+			"sentinel": cmdSentinel,
 		},
 	})
 }
@@ -261,6 +259,7 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
+		removeSentinels(context.Background(), scopeIs(scope))
 		removed, err := removeLabelled(context.Background(), suite.cli, scopeIs(scope), true)
 		if more, verr := removeVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
 			err = errors.Join(err, verr)
