@@ -12,6 +12,7 @@ import (
 )
 
 type normaliser struct {
+	ips   map[string]string // private address -> alias
 	ids   map[string]string // 12-hex prefix -> alias
 	names map[string]string // generated container name -> alias
 }
@@ -28,13 +29,15 @@ var (
 	pgPID       = regexp.MustCompile(`(UTC )\[\d+\]`)
 	bkTime      = regexp.MustCompile(`^(#\d+) \d+\.\d+ `)
 	logTime     = regexp.MustCompile(`time="[0-9T:.Z+-]+"`)
+	ctxSize     = regexp.MustCompile(`(Sending build context to Docker daemon) +[0-9.]+k?B`)
+	privateIP   = regexp.MustCompile(`\b(?:10\.\d+|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d+\.\d+\b`)
 	generated   = regexp.MustCompile(`^[a-z]+_[a-z]+[0-9]?$`)
 	curlMeter   = regexp.MustCompile(`(?s)^ +% Total +% Received.*?\n(?:[^\n]*\r[^\n]*\n?|[ 0-9]+[^\n]*\n?)*`)
 	tableHeader = regexp.MustCompile(`^(CONTAINER ID|NAME {2,}|REPOSITORY|NETWORK ID|DRIVER {2,}VOLUME NAME)`)
 )
 
 func normalise(r *scriptResult, created []createdContainer) {
-	n := &normaliser{ids: map[string]string{}, names: map[string]string{}}
+	n := &normaliser{ips: map[string]string{}, ids: map[string]string{}, names: map[string]string{}}
 	for _, c := range created {
 		if generated.MatchString(c.Name) && n.names[c.Name] == "" {
 			n.names[c.Name] = fmt.Sprintf("nom-genere-%d", len(n.names)+1)
@@ -51,6 +54,17 @@ func normalise(r *scriptResult, created []createdContainer) {
 		s.Tty = n.text(s.Tty)
 		s.Stderr = n.text(curlMeter.ReplaceAllString(s.Stderr, ""))
 	}
+}
+
+// ip gives each private address of a run (they depend on the networks the
+// engine already has) a stable name in order of appearance.
+func (n *normaliser) ip(a string) string {
+	alias, ok := n.ips[a]
+	if !ok {
+		alias = fmt.Sprintf("ip-%d", len(n.ips)+1)
+		n.ips[a] = alias
+	}
+	return alias
 }
 
 func (n *normaliser) id(h string) string {
@@ -102,6 +116,8 @@ func (n *normaliser) line(l string) string {
 	l = pgPID.ReplaceAllString(l, "${1}[PID]")
 	l = bkTime.ReplaceAllString(l, "${1} N.NNN ")
 	l = logTime.ReplaceAllString(l, `time="AAAA-MM-JJThh:mm:ssZ"`)
+	l = ctxSize.ReplaceAllString(l, "${1}  N B")
+	l = privateIP.ReplaceAllStringFunc(l, n.ip)
 	return l
 }
 

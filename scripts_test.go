@@ -399,12 +399,18 @@ func releaseLocks(name string) {
 	}
 }
 
-// TestScriptsUseOnlyTheirLock checks a rule of the scripts that the engine
-// cannot: a script that publishes a lab port takes the "ports" lock first.
-func TestScriptsTakeThePortsLock(t *testing.T) {
+// TestScriptsTakeTheirLocks checks a rule of the scripts that the engine
+// cannot: a script that publishes a lab port takes the "ports" lock, one
+// that builds simple-api takes "simple-api", before their first command, and
+// always in that order (so that two scripts never wait for each other).
+func TestScriptsTakeTheirLocks(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txtar")
 	if len(files) == 0 {
 		t.Fatal("aucun script dans testdata/")
+	}
+	rules := []struct{ lock, uses string }{
+		{"ports", `-p 800[01]|localhost:(8000|8001|5432)|docker compose up`},
+		{"simple-api", `-t simple-api`},
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -415,11 +421,19 @@ func TestScriptsTakeThePortsLock(t *testing.T) {
 		if i := strings.Index(script, "\n-- "); i >= 0 {
 			script = script[:i]
 		}
-		uses := regexp.MustCompile(`-p 8000|localhost:(8000|5432)|docker compose up`).MatchString(script)
-		lockAt := strings.Index(script, "lock ports")
 		firstExec := strings.Index(script, "exec ")
-		if uses && (lockAt < 0 || lockAt > firstExec) {
-			t.Errorf("%s publie un port du TP (8000/5432) : il doit commencer par « lock ports »", f)
+		last := -1
+		for _, r := range rules {
+			at := strings.Index(script, "lock "+r.lock+"\n")
+			if regexp.MustCompile(r.uses).MatchString(script) && (at < 0 || at > firstExec) {
+				t.Errorf("%s : il doit commencer par « lock %s » (%s)", f, r.lock, r.uses)
+			}
+			if at >= 0 && at < last {
+				t.Errorf("%s : « lock %s » doit venir après les verrous précédents", f, r.lock)
+			}
+			if at >= 0 {
+				last = at
+			}
 		}
 	}
 }
