@@ -161,9 +161,7 @@ func writeCaptures() error {
 
 // TestCaptures checks that each screenshot is the drawing of the recorded run.
 func TestCaptures(t *testing.T) {
-	if *update {
-		t.Skip("-update : les captures sont redessinées à la fin")
-	}
+	skipUnderUpdate(t)
 	for _, c := range captures {
 		text, err := c.terminalText()
 		if err != nil {

@@ -69,6 +69,7 @@ type scopeProxy struct {
 	conns   map[net.Conn]struct{}    // hijacked connections, closed on shutdown
 	created func(id string) []string // told of each container the script creates; returns its volumes
 	volumes map[string]bool          // volumes of the script's containers, anonymous ones included
+	resizes int                      // terminal resizes forwarded
 }
 
 // startScopeProxy listens on a fresh unix socket in dir.
@@ -146,7 +147,12 @@ func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && (path == "/containers/create" || path == "/networks/create" || path == "/volumes/create"):
 		err = p.labelBody(r)
 	case r.Method == http.MethodPost && path == "/build":
+		// Always a full build: what a build prints must not depend on what
+		// another script happened to leave in the cache.
 		err = p.labelQuery(r, "labels")
+		q := r.URL.Query()
+		q.Set("nocache", "1")
+		r.URL.RawQuery = q.Encode()
 	case r.Method == http.MethodGet && (path == "/containers/json" || path == "/networks"):
 		err = p.filterQuery(r)
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/prune"):
@@ -165,6 +171,19 @@ func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.rp.ServeHTTP(w, r)
+	if r.Method == http.MethodPost && strings.HasSuffix(path, "/resize") {
+		p.mu.Lock()
+		p.resizes++
+		p.mu.Unlock()
+	}
+}
+
+// resized counts the terminal resizes the script's clients asked for: an
+// interactive session has its window size once one more has gone through.
+func (p *scopeProxy) resized() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.resizes
 }
 
 // labelBody adds the scope labels to the JSON body's "Labels" object.

@@ -51,6 +51,7 @@ var suite struct {
 	created map[string][]createdContainer
 	elapsed map[string]time.Duration
 	held    map[string][]*sync.Mutex
+	proxies map[string]*scopeProxy
 }
 
 type createdContainer struct{ ID, Name string }
@@ -80,6 +81,7 @@ func startSuite() error {
 		suite.created = map[string][]createdContainer{}
 		suite.elapsed = map[string]time.Duration{}
 		suite.held = map[string][]*sync.Mutex{}
+		suite.proxies = map[string]*scopeProxy{}
 		suite.host = engineHost()
 		var err error
 		if suite.engine, err = parseEngineHost(suite.host); err != nil {
@@ -246,6 +248,9 @@ func setupScript(env *testscript.Env, root string) error {
 		return err
 	}
 	env.Setenv("DOCKER_HOST", proxy.host())
+	suite.mu.Lock()
+	suite.proxies[name] = proxy
+	suite.mu.Unlock()
 	// The classic builder, for docker build and compose alike: it takes the
 	// proxy's label (BuildKit builds go through gRPC, which the proxy does
 	// not rewrite) and prints the same steps on every machine.

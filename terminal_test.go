@@ -54,6 +54,13 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 	if path, err := lookPath(args[1], ts.Getenv("PATH")); err == nil {
 		cmd.Path = path
 	}
+	suite.mu.Lock()
+	proxy := suite.proxies[scriptNameOf(ts)]
+	suite.mu.Unlock()
+	resizesBefore := -1
+	if proxy != nil {
+		resizesBefore = proxy.resized()
+	}
 	ts.Check(cmd.Start())
 	slave.Close()
 
@@ -88,7 +95,17 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 
 	var waitErr error
 	done := false
-	for _, line := range lines {
+	for i, line := range lines {
+		if i == 0 && resizesBefore >= 0 {
+			// The docker client sets the container's window size just after
+			// starting it, and the shell redraws its prompt then: type only
+			// once the size has gone through and the window is quiet.
+			deadline := time.Now().Add(promptTimeout)
+			for proxy.resized() == resizesBefore && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			waitQuiet(shown, 150*time.Millisecond, deadline)
+		}
 		deadline := time.Now().Add(promptTimeout)
 		for !done {
 			text := shown()
@@ -131,6 +148,19 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprint(ts.Stdout(), strings.ReplaceAll(text, "\r\n", "\n"))
 	if waitErr != nil && !neg {
 		ts.Fatalf("terminal : %s a échoué : %v", args[1], waitErr)
+	}
+}
+
+// waitQuiet returns once the window has not changed for the given time.
+func waitQuiet(shown func() string, quiet time.Duration, deadline time.Time) {
+	last, since := shown(), time.Now()
+	for time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		if now := shown(); now != last {
+			last, since = now, time.Now()
+		} else if time.Since(since) >= quiet {
+			return
+		}
 	}
 }
 
