@@ -175,7 +175,7 @@ func ensureImage(ctx context.Context, cli *client.Client, ref string) (imageInfo
 			rc.Close()
 		}
 		if perr != nil {
-			return imageInfo{}, problem("Image %s absente et aucun registre joignable : construisez les images de remplacement avec « %s », puis relancez go test.", ref, standinsCommand)
+			return imageInfo{}, problem("Image %s absente et impossible à télécharger (aucun registre joignable ?) : construisez les images de remplacement avec « %s », puis relancez go test.", ref, standinsCommand)
 		}
 		ins, err = cli.ImageInspect(ctx, ref)
 	}
