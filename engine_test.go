@@ -141,7 +141,7 @@ func foreignNames(ctx context.Context, cli *client.Client) error {
 			return problem("L'image %s existe déjà et n'a pas été créée par la suite : les scripts la remplaceraient. Renommez-la d'abord (docker tag %[1]s mon-%[1]s && docker rmi %[1]s).", strings.Join(im.RepoTags, ", "))
 		}
 	}
-	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("name", "^/tpdocker-"))})
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("name", "^/tpdocker-(db|api)-[0-9]+$"))})
 	if err != nil {
 		return err
 	}
