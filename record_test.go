@@ -157,11 +157,11 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 	inSection := false // the previous line was a comment: they make one section
 	var buf *string
 	for _, line := range splitTranscript(transcript, scriptLines) {
-		if !strings.HasPrefix(line, "# ") {
+		if !strings.HasPrefix(line, "# ") || !scriptLines["# "+phaseLine.FindStringSubmatch(line)[1]] {
 			inSection = false
 		}
 		switch {
-		case strings.HasPrefix(line, "# "):
+		case strings.HasPrefix(line, "# ") && scriptLines["# "+phaseLine.FindStringSubmatch(line)[1]]:
 			text := phaseLine.FindStringSubmatch(line)[1]
 			if inSection && !startsBlock["# "+text] {
 				section += " " + text
