@@ -347,7 +347,9 @@ func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
 		limit = d
 	}
 	deadline := time.Now().Add(limit)
-	c := &http.Client{Timeout: 2 * time.Second}
+	// No keep-alive: an idle connection left open would make Uvicorn wait
+	// for it when the container is stopped later.
+	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	var last string
 	for time.Now().Before(deadline) {
 		resp, err := c.Get(args[0])
