@@ -8,6 +8,7 @@ package tpdocker_test
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -98,7 +99,40 @@ func (n *normaliser) text(s string) string {
 		out = append(out, n.line(lines[i]))
 		i++
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(sortRuns(out), "\n")
+}
+
+// A prune lists what it deleted in no set order: sort those runs of lines.
+var unordered = regexp.MustCompile(`^(deleted: |untagged: |id-\d+$)`)
+
+func sortRuns(lines []string) []string {
+	for i := 0; i < len(lines); {
+		j := i
+		for j < len(lines) && unordered.MatchString(lines[j]) {
+			j++
+		}
+		if j > i+1 {
+			run := lines[i:j]
+			sort.SliceStable(run, func(a, b int) bool {
+				ka, kb := aliasKey(run[a]), aliasKey(run[b])
+				if ka != kb {
+					return ka < kb
+				}
+				return run[a] < run[b]
+			})
+		}
+		i = max(j, i+1)
+	}
+	return lines
+}
+
+// aliasKey orders "deleted: sha256:id-12" after "deleted: sha256:id-9".
+func aliasKey(l string) int {
+	k := 0
+	if m := regexp.MustCompile(`id-(\d+)`).FindStringSubmatch(l); m != nil {
+		fmt.Sscan(m[1], &k)
+	}
+	return k
 }
 
 func (n *normaliser) line(l string) string {
