@@ -187,6 +187,11 @@ func (n *normaliser) table(rows []string) []string {
 			}
 		}
 	}
+	if strings.HasPrefix(header, "DRIVER") {
+		// docker volume ls orders by name, and anonymous names are random.
+		body := cells[1:]
+		sort.SliceStable(body, func(a, b int) bool { return aliasKey(body[a][len(starts)-1]) < aliasKey(body[b][len(starts)-1]) })
+	}
 	out := make([]string, len(rows))
 	for r := range rows {
 		var b strings.Builder
