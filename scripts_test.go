@@ -358,6 +358,10 @@ func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
+			if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+				// The server is up and says the route does not exist.
+				ts.Fatalf("%s répond %s : le serveur tourne mais n'a pas cette route", args[0], resp.Status)
+			}
 			last = resp.Status
 		} else {
 			last = err.Error()
