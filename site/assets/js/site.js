@@ -41,6 +41,20 @@
       });
     });
 
+    // Sorties et code qui défilent : atteignables au clavier (tabindex), et
+    // seulement ceux-là, pour ne pas ajouter un arrêt de tabulation par bloc.
+    function scrollable() {
+      document.querySelectorAll("pre, .out").forEach(function (el) {
+        var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+        if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+        else if (!scrolls && el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
+      });
+    }
+    scrollable();
+    var resizing;
+    addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollable, 150); });
+    document.addEventListener("toggle", scrollable, true);
+
     // Impression : ouvrir les détails repliés.
     addEventListener("beforeprint", function () {
       document.querySelectorAll("details").forEach(function (d) { d.open = true; });

@@ -1,0 +1,639 @@
+package tpdocker_test
+
+// Tests du site dans un vrai navigateur : Chromium sans affichage, piloté par
+// chromedp. Le site est construit (siteBuild) sous un chemin de base de projet
+// GitHub Pages et servi en local ; les tests chargent les pages comme un
+// lecteur : requêtes et console sans erreur, boutons de copie, thème sombre,
+// recherche, images, accessibilité (axe-core) et captures d'écran dans
+// out/screenshots/. Ils ne demandent pas Docker et tournent aussi avec -short.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// browserPath est le Chromium du paquet Debian « chromium » (installé par .ci/run).
+const browserPath = "/usr/bin/chromium"
+
+// browserBase est le chemin de base sous lequel le site est servi, comme sur GitHub Pages.
+const browserBase = "/tp-docker/"
+
+// browserFlags sont les options de Chromium : sans affichage, sans bac à sable
+// (root, conteneurs), sans aucune connexion à des services en ligne.
+func browserFlags(userDataDir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(browserPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(userDataDir),
+		chromedp.WindowSize(1280, 800),
+	}
+}
+
+// browserSite est le site construit et servi, et le navigateur partagé par les sous-tests.
+type browserSite struct {
+	root  string          // http://127.0.0.1:PORT/tp-docker/
+	pages []string        // pages HTML construites, relatives (index.html, exercices/ex1/index.html…)
+	ctx   context.Context // navigateur
+}
+
+func TestBrowser(t *testing.T) {
+	skipUnderUpdate(t)
+	if _, err := os.Stat(browserPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Chromium introuvable (%s) alors que CI=true : .ci/run doit installer le paquet chromium", browserPath)
+		}
+		t.Skipf("Chromium introuvable (%s) : tests du navigateur ignorés (apt-get install chromium pour les lancer)", browserPath)
+	}
+	start := time.Now()
+	s := browserStart(t)
+	t.Logf("site construit et Chromium lancé en %v", time.Since(start).Round(time.Millisecond))
+
+	t.Run("pages", func(t *testing.T) { browserPages(t, s) })
+	t.Run("images", func(t *testing.T) { browserImages(t, s) })
+	t.Run("copie", func(t *testing.T) { browserCopy(t, s) })
+	t.Run("theme", func(t *testing.T) { browserTheme(t, s) })
+	t.Run("recherche", func(t *testing.T) { browserSearch(t, s) })
+	t.Run("accessibilite", func(t *testing.T) { browserAxe(t, s) })
+	t.Run("captures", func(t *testing.T) { browserScreenshots(t, s) })
+	t.Run("pdf", browserPDF)
+}
+
+// browserStart choisit un port, construit le site pour ce port sous browserBase,
+// le sert, et lance Chromium (un seul processus pour tous les sous-tests).
+func browserStart(t *testing.T) *browserSite {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := fmt.Sprintf("http://%s%s", ln.Addr(), browserBase)
+	dir := siteBuild(t, root)
+	mux := http.NewServeMux()
+	mux.Handle(browserBase, http.StripPrefix(strings.TrimSuffix(browserBase, "/"), http.FileServer(http.Dir(dir))))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	s := &browserSite{root: root}
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
+			rel, _ := filepath.Rel(dir, p)
+			s.pages = append(s.pages, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(s.pages)
+
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserFlags(t.TempDir())...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("lancement de Chromium : %v", err)
+	}
+	s.ctx = ctx
+	return s
+}
+
+// url renvoie l'adresse servie d'une page construite (exercices/ex1/index.html → …/exercices/ex1/).
+func (s *browserSite) url(page string) string {
+	return s.root + strings.TrimSuffix(page, "index.html")
+}
+
+// tab ouvre un nouvel onglet du navigateur partagé, fermé à la fin du sous-test,
+// et relève ses requêtes échouées, réponses en erreur, erreurs de console et
+// exceptions. Le contexte rendu limite le sous-test à une minute.
+func (s *browserSite) tab(t *testing.T) (context.Context, *browserProblems) {
+	t.Helper()
+	tctx, cancel := chromedp.NewContext(s.ctx)
+	if err := chromedp.Do(tctx); err != nil {
+		cancel()
+		t.Fatalf("nouvel onglet : %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(tctx, time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel() })
+	p := &browserProblems{urls: map[network.RequestID]string{}}
+	if err := chromedp.Listen(tctx, p.listen); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, tg, runtime.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{})
+		return err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, p
+}
+
+// browserProblems accumule ce qui a mal tourné dans un onglet.
+type browserProblems struct {
+	mu   sync.Mutex
+	urls map[network.RequestID]string
+	list []string
+}
+
+func (p *browserProblems) add(format string, args ...any) {
+	p.mu.Lock()
+	p.list = append(p.list, fmt.Sprintf(format, args...))
+	p.mu.Unlock()
+}
+
+// listen est appelé pour chaque évènement de l'onglet : il doit rendre la main vite.
+func (p *browserProblems) listen(ev any) {
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		p.mu.Lock()
+		p.urls[ev.RequestID] = ev.Request.URL
+		p.mu.Unlock()
+	case *network.EventResponseReceived:
+		if ev.Response.Status >= 400 {
+			p.add("réponse %d pour %s", ev.Response.Status, ev.Response.URL)
+		}
+	case *network.EventLoadingFailed:
+		p.mu.Lock()
+		u := p.urls[ev.RequestID]
+		p.mu.Unlock()
+		reason := ev.ErrorText
+		if ev.BlockedReason != "" {
+			reason += ", bloquée : " + string(ev.BlockedReason)
+		}
+		p.add("requête échouée (%s) : %s", reason, u)
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+			var args []string
+			for _, a := range ev.Args {
+				if a.Value != nil {
+					args = append(args, string(a.Value))
+				} else {
+					args = append(args, a.Description)
+				}
+			}
+			p.add("console.%s : %s", ev.Type, strings.Join(args, " "))
+		}
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			msg = d.Exception.Description
+		}
+		p.add("exception non rattrapée : %s (%s:%d)", msg, d.URL, d.LineNumber+1)
+	case *cdplog.EventEntryAdded:
+		if ev.Entry.Level == cdplog.EntryLevelError {
+			p.add("journal du navigateur (%s) : %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+		}
+	}
+}
+
+// take renvoie les problèmes relevés depuis le dernier appel et les oublie.
+func (p *browserProblems) take() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.list
+	p.list = nil
+	return l
+}
+
+// js évalue une expression JavaScript dans la page (en attendant la promesse
+// qu'elle rend, le cas échéant) et décode son résultat.
+func js[T any](expr string) chromedp.Action[T] {
+	return chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise)
+}
+
+// jsDo évalue une expression JavaScript dont le résultat est ignoré.
+func jsDo(expr string) chromedp.Action[chromedp.Void] {
+	return js[chromedp.Void](expr)
+}
+
+// browserSettle force le chargement des images différées (loading="lazy"),
+// attend qu'elles soient chargées ou en erreur, puis laisse passer les
+// derniers messages de la page.
+func browserSettle() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		jsDo(`Promise.all(Array.from(document.images, img => {
+		  img.loading = "eager";
+		  return img.complete ? null : new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); });
+		}))`),
+		chromedp.Sleep(50*time.Millisecond),
+	)
+}
+
+// browserPages : chaque page construite se charge sans requête échouée,
+// sans réponse en erreur, sans erreur de console ni exception.
+func browserPages(t *testing.T, s *browserSite) {
+	ctx, probs := s.tab(t)
+	for _, page := range s.pages {
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.url(page)), browserSettle()); err != nil {
+			t.Errorf("%s : %v", page, err)
+			continue
+		}
+		if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title == "" {
+			t.Errorf("%s : page sans titre (%v)", page, err)
+		}
+		for _, p := range probs.take() {
+			t.Errorf("%s : %s", page, p)
+		}
+	}
+	t.Logf("%d pages chargées : %s", len(s.pages), strings.Join(s.pages, " "))
+}
+
+// browserImages : chaque <img> de chaque page est chargée (naturalWidth > 0)
+// et occupe une boîte non vide.
+func browserImages(t *testing.T, s *browserSite) {
+	ctx, _ := s.tab(t)
+	type img struct {
+		Src     string
+		Natural float64
+		W, H    float64
+	}
+	total := 0
+	for _, page := range s.pages {
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.url(page)), browserSettle()); err != nil {
+			t.Errorf("%s : %v", page, err)
+			continue
+		}
+		imgs, err := chromedp.Run(ctx, js[[]img](`Array.from(document.images, img => {
+		  const r = img.getBoundingClientRect();
+		  return {src: img.getAttribute("src"), natural: img.naturalWidth, w: r.width, h: r.height}; })`))
+		if err != nil {
+			t.Errorf("%s : %v", page, err)
+			continue
+		}
+		for _, img := range imgs {
+			total++
+			if img.Natural <= 0 {
+				t.Errorf("%s : image %s non chargée (naturalWidth = 0)", page, img.Src)
+			}
+			if img.W <= 0 || img.H <= 0 {
+				t.Errorf("%s : image %s invisible (boîte %.0f × %.0f)", page, img.Src, img.W, img.H)
+			}
+		}
+	}
+	if total == 0 {
+		t.Error("aucune image dans le site : les captures ont disparu ?")
+	}
+	t.Logf("%d images chargées et visibles", total)
+}
+
+// browserCopy : le bouton d'un bloc de commande copie exactement la commande
+// (sans l'invite « $ », sans la sortie) ; celui d'un fichier du TP copie le
+// fichier tel qu'il est dans le dépôt. Le presse-papiers est le vrai : la
+// permission est accordée à l'origine du site, puis il est relu.
+func browserCopy(t *testing.T, s *browserSite) {
+	ctx, probs := s.tab(t)
+	origin := strings.TrimSuffix(s.root, browserBase)
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		_, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+			Permission: &browser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true},
+			Setting:    browser.PermissionSettingGranted,
+			Origin:     origin,
+		})
+		if err != nil {
+			t.Fatalf("permission %s : %v", name, err)
+		}
+	}
+	// copy clique sur le bouton (vrai clic de souris), attend « Copié » et relit le presse-papiers.
+	copy := func(sel string) (string, error) {
+		err := chromedp.Do(ctx,
+			jsDo(`navigator.clipboard.writeText("(presse-papiers vide)")`),
+			chromedp.ScrollIntoView(chromedp.CSS(sel)),
+			chromedp.Click(chromedp.CSS(sel)),
+			chromedp.WaitVisible(chromedp.CSS(sel+".done")),
+		)
+		if err != nil {
+			return "", err
+		}
+		return chromedp.Run(ctx, js[string](`navigator.clipboard.readText()`))
+	}
+
+	// Toutes les commandes de chaque exercice, celles des encadrés « Vérifié »
+	// et des vérifications complémentaires comprises (détails ouverts).
+	type cmd struct{ Shown, Copy string }
+	total := 0
+	for _, ex := range siteExercises {
+		page := path.Join("exercices", ex, "index.html")
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.url(page)),
+			jsDo(`document.querySelectorAll("details").forEach(d => d.open = true);
+			  document.querySelectorAll(".run > .cmd > .copy").forEach((b, i) => b.id = "copie-" + i)`)); err != nil {
+			t.Fatal(err)
+		}
+		cmds, err := chromedp.Run(ctx, js[[]cmd](`Array.from(document.querySelectorAll(".run > .cmd"), c => ({
+		  shown: c.querySelector("pre code").innerText, copy: c.querySelector(".copy").dataset.copy }))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cmds) == 0 {
+			t.Errorf("%s : aucun bloc de commande", page)
+		}
+		for i, c := range cmds {
+			got, err := copy(fmt.Sprintf("#copie-%d", i))
+			if err != nil {
+				t.Fatalf("%s, commande %d (%s) : %v", page, i+1, c.Shown, err)
+			}
+			want, ok := strings.CutPrefix(c.Shown, "$ ")
+			if !ok {
+				t.Errorf("%s : la commande affichée %q ne commence pas par l'invite « $ »", page, c.Shown)
+			}
+			if got != want || got != c.Copy {
+				t.Errorf("%s, commande %d : copié %q, attendu %q (affiché %q)", page, i+1, got, want, c.Shown)
+			}
+			if strings.HasPrefix(got, "$") {
+				t.Errorf("%s, commande %d : la copie contient l'invite : %q", page, i+1, got)
+			}
+		}
+		total += len(cmds)
+		for _, p := range probs.take() {
+			t.Errorf("%s : %s", page, p)
+		}
+	}
+	t.Logf("%d boutons de commande vérifiés (copie = commande affichée, sans invite ni sortie)", total)
+
+	// Le fichier api/app.py, copié depuis son encadré, est celui du dépôt.
+	page := "exercices/ex3/index.html"
+	want, err := os.ReadFile(filepath.Join("api", "app.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(page)), jsDo(`(() => {
+	  const f = Array.from(document.querySelectorAll("figure.file")).find(f => f.querySelector(".file-name").textContent === "api/app.py");
+	  if (!f) throw new Error("pas d'encadré api/app.py");
+	  f.querySelector(".copy").id = "copie-app";
+	})()`)); err != nil {
+		t.Fatalf("%s : %v", page, err)
+	}
+	got, err := copy("#copie-app")
+	if err != nil {
+		t.Fatalf("%s, copie de api/app.py : %v", page, err)
+	}
+	if got != strings.TrimSuffix(string(want), "\n") {
+		t.Errorf("%s : la copie de api/app.py diffère du fichier du dépôt :\n%s", page, got)
+	}
+	for _, p := range probs.take() {
+		t.Errorf("%s : %s", page, p)
+	}
+}
+
+// browserTheme : le bouton de thème pose data-theme sur <html>, change la
+// couleur de fond calculée, et le choix survit au rechargement ; l'impression
+// reste en clair.
+func browserTheme(t *testing.T, s *browserSite) {
+	ctx, probs := s.tab(t)
+	type state struct{ Theme, Bg string }
+	read := js[state](`({theme: document.documentElement.dataset.theme || "", bg: getComputedStyle(document.body).backgroundColor})`)
+	step := func(actions ...chromedp.Action[chromedp.Void]) state {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+		st, err := chromedp.Run(ctx, read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	toggle := chromedp.Click(chromedp.CSS(".theme-toggle"))
+	before := step(chromedp.Navigate(s.url("exercices/ex1/index.html")), jsDo(`localStorage.removeItem("theme")`), chromedp.Reload())
+	after := step(toggle)
+	reloaded := step(chromedp.Reload())
+	// Sur papier, toujours en clair, même avec le thème sombre choisi.
+	media := func(m string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		})
+	}
+	printed := step(media("print"))
+	step(media(""))
+	back := step(toggle)
+	chromedp.Do(ctx, jsDo(`localStorage.removeItem("theme")`))
+	t.Logf("avant %+v, après le clic %+v, après rechargement %+v, imprimé %+v, second clic %+v", before, after, reloaded, printed, back)
+	if before.Theme != "" || before.Bg != "rgb(255, 255, 255)" {
+		t.Errorf("thème initial (système clair) : %+v, attendu un fond blanc sans data-theme", before)
+	}
+	if after.Theme != "dark" || after.Bg == before.Bg {
+		t.Errorf("après le clic : %+v, attendu data-theme=\"dark\" et un autre fond que %s", after, before.Bg)
+	}
+	if reloaded != after {
+		t.Errorf("après rechargement : %+v, attendu le thème choisi %+v", reloaded, after)
+	}
+	if printed.Bg != "rgb(255, 255, 255)" {
+		t.Errorf("impression avec le thème sombre choisi : fond %s, attendu blanc", printed.Bg)
+	}
+	if back.Theme != "light" || back.Bg != before.Bg {
+		t.Errorf("second clic : %+v, attendu data-theme=\"light\" et le fond %s", back, before.Bg)
+	}
+	for _, p := range probs.take() {
+		t.Error(p)
+	}
+}
+
+// browserSearch : « conteneur » tapé dans la recherche affiche des résultats
+// qui mènent aux pages des exercices, et le premier s'ouvre.
+func browserSearch(t *testing.T, s *browserSite) {
+	ctx, probs := s.tab(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.root),
+		chromedp.Click(chromedp.CSS("#recherche")),
+		chromedp.SendKeys(chromedp.CSS("#recherche"), "conteneur"),
+		chromedp.WaitVisible(chromedp.CSS("#resultats a")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hrefs, err := chromedp.Run(ctx, js[[]string](`Array.from(document.querySelectorAll("#resultats a"), a => a.href)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d résultats : %s", len(hrefs), strings.Join(hrefs, " "))
+	if len(hrefs) == 0 {
+		t.Fatal("aucun résultat pour « conteneur »")
+	}
+	for _, h := range hrefs {
+		if !strings.HasPrefix(h, s.root+"exercices/ex") {
+			t.Errorf("résultat %s : attendu une page d'exercice sous %sexercices/", h, s.root)
+		}
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#resultats a")),
+		chromedp.WaitVisible(chromedp.CSS("article.exercise h1")),
+	)
+	if err != nil {
+		t.Fatalf("ouverture du premier résultat : %v", err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != hrefs[0] {
+		t.Errorf("le premier résultat ouvre %s (%v), attendu %s", loc, err, hrefs[0])
+	}
+	for _, p := range probs.take() {
+		t.Error(p)
+	}
+}
+
+// browserAxeViolation est une violation rapportée par axe-core.
+type browserAxeViolation struct {
+	ID, Impact, Help string
+	Nodes            []struct {
+		Target  []any
+		Summary string
+	}
+}
+
+// browserAxe : axe-core (tools/node_modules, installé par npm ci --prefix tools)
+// ne trouve aucune violation « serious » ou « critical » sur l'accueil, le TP
+// complet et chaque exercice, en thème clair puis en thème sombre.
+func browserAxe(t *testing.T, s *browserSite) {
+	src, err := os.ReadFile(filepath.Join("tools", "node_modules", "axe-core", "axe.min.js"))
+	if errors.Is(err, os.ErrNotExist) && os.Getenv("CI") != "true" {
+		t.Skip("axe-core absent : lancez npm ci --prefix tools pour le test d'accessibilité")
+	}
+	if err != nil {
+		t.Fatalf("axe-core : %v (npm ci --prefix tools)", err)
+	}
+	ctx, _ := s.tab(t)
+	pages := []string{"index.html", "exercices/index.html"}
+	for _, ex := range siteExercises {
+		pages = append(pages, path.Join("exercices", ex, "index.html"))
+	}
+	defer chromedp.Do(ctx, jsDo(`localStorage.removeItem("theme")`))
+	tolerated := 0
+	for _, theme := range []string{"light", "dark"} {
+		for _, page := range pages {
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(s.url(page)),
+				jsDo(fmt.Sprintf(`localStorage.setItem("theme", %q); document.documentElement.dataset.theme = %[1]q`, theme)),
+				browserSettle(),
+				jsDo(string(src)+"\n;0"),
+			)
+			if err != nil {
+				t.Errorf("%s (thème %s) : %v", page, theme, err)
+				continue
+			}
+			vs, err := chromedp.Run(ctx, js[[]browserAxeViolation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+			  r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			    nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})))`))
+			if err != nil {
+				t.Errorf("%s (thème %s) : axe.run : %v", page, theme, err)
+				continue
+			}
+			for _, v := range vs {
+				if v.Impact != "serious" && v.Impact != "critical" {
+					tolerated++
+					t.Logf("%s (thème %s) : %s [%s] %s (%d éléments), toléré", page, theme, v.ID, v.Impact, v.Help, len(v.Nodes))
+					continue
+				}
+				var b strings.Builder
+				for i, n := range v.Nodes {
+					if i == 5 {
+						fmt.Fprintf(&b, "\n    … et %d autres", len(v.Nodes)-5)
+						break
+					}
+					tg, _ := json.Marshal(n.Target)
+					fmt.Fprintf(&b, "\n    %s : %s", tg, strings.ReplaceAll(n.Summary, "\n", " "))
+				}
+				t.Errorf("%s (thème %s) : %s [%s] %s%s", page, theme, v.ID, v.Impact, v.Help, b.String())
+			}
+		}
+	}
+	t.Logf("axe-core : %d pages × 2 thèmes, %d violation(s) mineure(s) tolérée(s)", len(pages), tolerated)
+}
+
+// browserScreenshots écrit des captures pleine page de l'accueil et de
+// l'exercice 6, en largeur bureau (1280 px) et téléphone (390 px), dans
+// out/screenshots/ (ignoré par git) : pour les regarder, pas pour comparer.
+func browserScreenshots(t *testing.T, s *browserSite) {
+	ctx, _ := s.tab(t)
+	out := filepath.Join("out", "screenshots")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, shot := range []struct{ name, page string }{
+		{"home", "index.html"},
+		{"ex6", "exercices/ex6/index.html"},
+	} {
+		for _, w := range []int64{1280, 390} {
+			h := map[bool]int64{true: 844, false: 800}[w < 500]
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(w, h),
+				chromedp.Navigate(s.url(shot.page)),
+				browserSettle(),
+			)
+			if err != nil {
+				t.Errorf("%s à %d px : %v", shot.page, w, err)
+				continue
+			}
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Errorf("%s à %d px : %v", shot.page, w, err)
+				continue
+			}
+			f := filepath.Join(out, fmt.Sprintf("%s-%d.png", shot.name, w))
+			if err := os.WriteFile(f, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s (%d Ko)", f, len(png)/1024)
+		}
+	}
+}
+
+// browserPDF : go run ./cmd/pdf produit le PDF du TP complet (A4), avec au
+// moins une page par exercice (chaque exercice commence une page).
+func browserPDF(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "tp1-docker.pdf")
+	cmd := exec.Command("go", "run", "./cmd/pdf", "-o", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./cmd/pdf : %v\n%s", err, b)
+	}
+	pdf, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("%s n'est pas un PDF", out)
+	}
+	pages := len(regexp.MustCompile(`/Type\s*/Page\b`).FindAll(pdf, -1))
+	if pages < len(siteExercises) {
+		t.Errorf("PDF de %d pages, au moins %d attendues (une par exercice)", pages, len(siteExercises))
+	}
+	if !strings.Contains(string(pdf), "/MediaBox [0 0 595") {
+		t.Errorf("PDF : pages non A4 (MediaBox 595 × 842 pt attendue)")
+	}
+	t.Logf("PDF : %d pages, %d Ko", pages, len(pdf)/1024)
+}

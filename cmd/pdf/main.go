@@ -1,0 +1,182 @@
+// Commande pdf : le TP complet en PDF, tel que l'étudiant le rend.
+//
+//	go run ./cmd/pdf [-o out/tp1-docker.pdf]
+//
+// Elle construit le site (go tool hugo) dans un dossier temporaire, le sert en
+// local, ouvre la page « Le TP complet » (/exercices/) dans Chromium sans
+// affichage et l'imprime en PDF : A4, fonds imprimés, détails dépliés, numéros
+// de page en pied de page, signets par titre. La feuille de style d'impression
+// du site (site/assets/css/site.css, @media print) fait la mise en page.
+//
+// La publication (GitHub Pages) dépose le PDF à côté du site :
+// go run ./cmd/pdf -o public/tp1-docker.pdf ; l'accueil y renvoie.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+func main() {
+	out := flag.String("o", filepath.Join("out", "tp1-docker.pdf"), "fichier PDF à écrire")
+	browser := flag.String("chromium", "/usr/bin/chromium", "navigateur Chromium à utiliser")
+	flag.Parse()
+	if err := run(*out, *browser); err != nil {
+		fmt.Fprintln(os.Stderr, "pdf :", err)
+		os.Exit(1)
+	}
+}
+
+func run(out, browser string) error {
+	start := time.Now()
+	if _, err := os.Stat(browser); err != nil {
+		return fmt.Errorf("Chromium introuvable (%s) : apt-get install chromium, ou -chromium CHEMIN", browser)
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	// Le chemin de sortie est relatif au dossier courant, pas à la racine du dépôt.
+	if out, err = filepath.Abs(out); err != nil {
+		return err
+	}
+
+	// 1. Le site, construit pour l'adresse où il sera servi.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	base := fmt.Sprintf("http://%s/", ln.Addr())
+	dir, err := os.MkdirTemp("", "tp1-pdf-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	hugo := exec.Command("go", "tool", "hugo", "--source", "site", "--destination", dir,
+		"--baseURL", base, "--panicOnWarning", "--cleanDestinationDir")
+	hugo.Dir = root
+	var log bytes.Buffer
+	hugo.Stdout, hugo.Stderr = &log, &log
+	if err := hugo.Run(); err != nil {
+		return fmt.Errorf("construction du site : %v\n%s", err, log.String())
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	// 2. Chromium sans affichage, sans bac à sable, sans connexion extérieure.
+	profile, err := os.MkdirTemp("", "tp1-pdf-chromium-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(profile)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(browser),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+	)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(bctx); err != nil {
+		return fmt.Errorf("lancement de Chromium : %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
+	defer cancelTimeout()
+
+	// 3. La page du TP complet, détails dépliés (comme le fait site.js avant
+	// une impression) et images différées chargées.
+	page := base + "exercices/"
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true);
+		  Promise.all(Array.from(document.images, img => {
+		    img.loading = "eager";
+		    return img.complete ? null : new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); });
+		  })).then(() => document.fonts.ready)`, chromedp.EvalAwaitPromise),
+	)
+	if err != nil {
+		return fmt.Errorf("%s : %v", page, err)
+	}
+	broken, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.images).filter(i => !i.naturalWidth).map(i => i.getAttribute("src"))`))
+	if err != nil {
+		return err
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("%s : images non chargées : %v", page, broken)
+	}
+
+	// 4. L'impression.
+	const small = `font-family: system-ui, sans-serif; font-size: 8px; color: #555; width: 100%; margin: 0 15mm;`
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(
+		chromedp.PDFPaper(chromedp.PaperA4),
+		chromedp.PDFMargins(0.6, 0.55, 0.6, 0.55), // haut, droite, bas, gauche (pouces)
+		chromedp.PDFPrintBackground(),
+		chromedp.PDFOutlineAndTagged(),
+		chromedp.PDFHeaderTemplate(`<div style="`+small+` display: flex; justify-content: space-between;">`+
+			`<span>Compte rendu du TP 1 Docker</span><span>`+frenchDate(time.Now())+`</span></div>`),
+		chromedp.PDFFooterTemplate(`<div style="`+small+` text-align: center;">`+
+			`<span class="pageNumber"></span> / <span class="totalPages"></span></div>`),
+	))
+	if err != nil {
+		return fmt.Errorf("impression en PDF : %v", err)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		return errors.New("Chromium n'a pas rendu un PDF")
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, pdf, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("%s : %d Ko, en %v\n", out, len(pdf)/1024, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// repoRoot remonte du dossier courant jusqu'à la racine du dépôt (site/hugo.toml).
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "site", "hugo.toml")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("site/hugo.toml introuvable : lancez la commande dans le dépôt du TP")
+		}
+		dir = parent
+	}
+}
+
+// frenchDate écrit la date à la française (26 novembre 2026) : l'en-tête du
+// navigateur (class="date") suivrait la langue de Chromium.
+func frenchDate(t time.Time) string {
+	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+		"août", "septembre", "octobre", "novembre", "décembre"}
+	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
+}
