@@ -109,7 +109,7 @@ func run(out, browser string) error {
 	page := base + "exercices/"
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(page),
-		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true);
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => { if (!d.closest(".verified, .more-steps")) d.open = true; });
 		  Promise.all(Array.from(document.images, img => {
 		    img.loading = "eager";
 		    return img.complete ? null : new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); });

@@ -57,7 +57,9 @@
 
     // Impression : ouvrir les détails repliés.
     addEventListener("beforeprint", function () {
-      document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+      document.querySelectorAll("details").forEach(function (d) {
+        if (!d.closest(".verified, .more-steps")) { d.open = true; }
+      });
     });
 
     search();
