@@ -1,12 +1,12 @@
-# L'image du site : le compte rendu lisible avec Docker seul, sur
-# http://localhost:8080/. Le site est construit avant, dans public/ :
+# The site's image: the report, readable with Docker alone, at
+# http://localhost:8080/. The site is built beforehand, into public/:
 #
 #   go tool hugo --source site --destination ../public
 #   docker build -t tp-docker-site .
 #   docker run --rm -p 8080:8080 tp-docker-site
 #
-# Pas de Hugo ni de Go dans l'image : elle sert des fichiers déjà construits,
-# avec l'image Python du TP (python:3.9-slim) et son serveur HTTP intégré.
+# No Hugo or Go in the image: it serves files already built, with the lab's
+# Python image (python:3.9-slim) and its built-in HTTP server.
 FROM python:3.9-slim
 LABEL org.opencontainers.image.title="TP Docker, vérifié" \
       org.opencontainers.image.description="Le compte rendu du TP 1 Docker, servi en HTTP sur le port 8080."

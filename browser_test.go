@@ -1,11 +1,11 @@
 package tpdocker_test
 
-// Tests du site dans un vrai navigateur : Chromium sans affichage, piloté par
-// chromedp. Le site est construit (siteBuild) sous un chemin de base de projet
-// GitHub Pages et servi en local ; les tests chargent les pages comme un
-// lecteur : requêtes et console sans erreur, boutons de copie, thème sombre,
-// recherche, images, accessibilité (axe-core) et captures d'écran dans
-// out/screenshots/. Ils ne demandent pas Docker et tournent aussi avec -short.
+// Tests of the site in a real browser: headless Chromium, driven by chromedp.
+// The site is built (siteBuild) under a GitHub Pages project base path and
+// served locally; the tests load the pages as a reader does: requests and
+// console without errors, copy buttons, dark theme, search, images,
+// accessibility (axe-core) and screenshots in out/screenshots/. They need no
+// Docker and also run with -short.
 
 import (
 	"context"
@@ -34,14 +34,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// browserPath est le Chromium du paquet Debian « chromium » (installé par .ci/run).
+// browserPath is the Chromium of the Debian "chromium" package (installed by .ci/run).
 const browserPath = "/usr/bin/chromium"
 
-// browserBase est le chemin de base sous lequel le site est servi, comme sur GitHub Pages.
+// browserBase is the base path the site is served under, as on GitHub Pages.
 const browserBase = "/tp-docker/"
 
-// browserFlags sont les options de Chromium : sans affichage, sans bac à sable
-// (root, conteneurs), sans aucune connexion à des services en ligne.
+// browserFlags are Chromium's options: headless, no sandbox (root,
+// containers), no connection at all to online services.
 func browserFlags(userDataDir string) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(browserPath),
@@ -60,11 +60,11 @@ func browserFlags(userDataDir string) []chromedp.ExecAllocatorOption {
 	}
 }
 
-// browserSite est le site construit et servi, et le navigateur partagé par les sous-tests.
+// browserSite is the built and served site, and the browser the subtests share.
 type browserSite struct {
 	root  string          // http://127.0.0.1:PORT/tp-docker/
-	pages []string        // pages HTML construites, relatives (index.html, exercices/ex1/index.html…)
-	ctx   context.Context // navigateur
+	pages []string        // built HTML pages, relative (index.html, exercices/ex1/index.html…)
+	ctx   context.Context // browser
 }
 
 func TestBrowser(t *testing.T) {
@@ -89,8 +89,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("pdf", browserPDF)
 }
 
-// browserStart choisit un port, construit le site pour ce port sous browserBase,
-// le sert, et lance Chromium (un seul processus pour tous les sous-tests).
+// browserStart picks a port, builds the site for that port under browserBase,
+// serves it, and starts Chromium (a single process for all the subtests).
 func browserStart(t *testing.T) *browserSite {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -128,14 +128,14 @@ func browserStart(t *testing.T) *browserSite {
 	return s
 }
 
-// url renvoie l'adresse servie d'une page construite (exercices/ex1/index.html → …/exercices/ex1/).
+// url returns the served address of a built page (exercices/ex1/index.html → …/exercices/ex1/).
 func (s *browserSite) url(page string) string {
 	return s.root + strings.TrimSuffix(page, "index.html")
 }
 
-// tab ouvre un nouvel onglet du navigateur partagé, fermé à la fin du sous-test,
-// et relève ses requêtes échouées, réponses en erreur, erreurs de console et
-// exceptions. Le contexte rendu limite le sous-test à une minute.
+// tab opens a new tab of the shared browser, closed at the end of the subtest,
+// and records its failed requests, error responses, console errors and
+// exceptions. The returned context limits the subtest to one minute.
 func (s *browserSite) tab(t *testing.T) (context.Context, *browserProblems) {
 	t.Helper()
 	tctx, cancel := chromedp.NewContext(s.ctx)
@@ -165,7 +165,7 @@ func (s *browserSite) tab(t *testing.T) (context.Context, *browserProblems) {
 	return ctx, p
 }
 
-// browserProblems accumule ce qui a mal tourné dans un onglet.
+// browserProblems collects what went wrong in a tab.
 type browserProblems struct {
 	mu   sync.Mutex
 	urls map[network.RequestID]string
@@ -178,7 +178,7 @@ func (p *browserProblems) add(format string, args ...any) {
 	p.mu.Unlock()
 }
 
-// listen est appelé pour chaque évènement de l'onglet : il doit rendre la main vite.
+// listen is called for every event of the tab: it must return quickly.
 func (p *browserProblems) listen(ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
@@ -224,7 +224,7 @@ func (p *browserProblems) listen(ev any) {
 	}
 }
 
-// take renvoie les problèmes relevés depuis le dernier appel et les oublie.
+// take returns the problems recorded since the last call and forgets them.
 func (p *browserProblems) take() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -233,20 +233,20 @@ func (p *browserProblems) take() []string {
 	return l
 }
 
-// js évalue une expression JavaScript dans la page (en attendant la promesse
-// qu'elle rend, le cas échéant) et décode son résultat.
+// js evaluates a JavaScript expression in the page (awaiting the promise it
+// returns, if any) and decodes its result.
 func js[T any](expr string) chromedp.Action[T] {
 	return chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise)
 }
 
-// jsDo évalue une expression JavaScript dont le résultat est ignoré.
+// jsDo evaluates a JavaScript expression whose result is ignored.
 func jsDo(expr string) chromedp.Action[chromedp.Void] {
 	return js[chromedp.Void](expr)
 }
 
-// browserSettle force le chargement des images différées (loading="lazy"),
-// attend qu'elles soient chargées ou en erreur, puis laisse passer les
-// derniers messages de la page.
+// browserSettle forces lazy images (loading="lazy") to load, waits until
+// they are loaded or have failed, then lets the page's last messages
+// through.
 func browserSettle() chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		jsDo(`Promise.all(Array.from(document.images, img => {
@@ -257,8 +257,8 @@ func browserSettle() chromedp.Action[chromedp.Void] {
 	)
 }
 
-// browserPages : chaque page construite se charge sans requête échouée,
-// sans réponse en erreur, sans erreur de console ni exception.
+// browserPages: every built page loads without a failed request, an error
+// response, a console error or an exception.
 func browserPages(t *testing.T, s *browserSite) {
 	ctx, probs := s.tab(t)
 	for _, page := range s.pages {
@@ -276,8 +276,8 @@ func browserPages(t *testing.T, s *browserSite) {
 	t.Logf("%d pages chargées : %s", len(s.pages), strings.Join(s.pages, " "))
 }
 
-// browserImages : chaque <img> de chaque page est chargée (naturalWidth > 0)
-// et occupe une boîte non vide.
+// browserImages: every <img> of every page is loaded (naturalWidth > 0)
+// and takes up a non-empty box.
 func browserImages(t *testing.T, s *browserSite) {
 	ctx, _ := s.tab(t)
 	type img struct {
@@ -314,10 +314,10 @@ func browserImages(t *testing.T, s *browserSite) {
 	t.Logf("%d images chargées et visibles", total)
 }
 
-// browserCopy : le bouton d'un bloc de commande copie exactement la commande
-// (sans l'invite « $ », sans la sortie) ; celui d'un fichier du TP copie le
-// fichier tel qu'il est dans le dépôt. Le presse-papiers est le vrai : la
-// permission est accordée à l'origine du site, puis il est relu.
+// browserCopy: the button of a command block copies exactly the command
+// (without the "$" prompt, without the output); the one of a lab file copies
+// the file as it is in the repository. The clipboard is the real one: the
+// permission is granted to the site's origin, then it is read back.
 func browserCopy(t *testing.T, s *browserSite) {
 	ctx, probs := s.tab(t)
 	origin := strings.TrimSuffix(s.root, browserBase)
@@ -331,7 +331,7 @@ func browserCopy(t *testing.T, s *browserSite) {
 			t.Fatalf("permission %s : %v", name, err)
 		}
 	}
-	// copy clique sur le bouton (vrai clic de souris), attend « Copié » et relit le presse-papiers.
+	// copy clicks the button (a real mouse click), waits for "Copié" and reads the clipboard back.
 	copy := func(sel string) (string, error) {
 		err := chromedp.Do(ctx,
 			jsDo(`navigator.clipboard.writeText("(presse-papiers vide)")`),
@@ -345,8 +345,8 @@ func browserCopy(t *testing.T, s *browserSite) {
 		return chromedp.Run(ctx, js[string](`navigator.clipboard.readText()`))
 	}
 
-	// Toutes les commandes de chaque exercice, celles des encadrés « Vérifié »
-	// et des vérifications complémentaires comprises (détails ouverts).
+	// Every command of every exercise, including those of the "Vérifié" boxes
+	// and of the additional checks (details opened).
 	type cmd struct{ Shown, Copy string }
 	total := 0
 	for _, ex := range siteExercises {
@@ -387,7 +387,7 @@ func browserCopy(t *testing.T, s *browserSite) {
 	}
 	t.Logf("%d boutons de commande vérifiés (copie = commande affichée, sans invite ni sortie)", total)
 
-	// Le fichier api/app.py, copié depuis son encadré, est celui du dépôt.
+	// The api/app.py file, copied from its box, is the repository's.
 	page := "exercices/ex3/index.html"
 	want, err := os.ReadFile(filepath.Join("api", "app.py"))
 	if err != nil {
@@ -412,9 +412,9 @@ func browserCopy(t *testing.T, s *browserSite) {
 	}
 }
 
-// browserTheme : le bouton de thème pose data-theme sur <html>, change la
-// couleur de fond calculée, et le choix survit au rechargement ; l'impression
-// reste en clair.
+// browserTheme: the theme button sets data-theme on <html>, changes the
+// computed background colour, and the choice survives a reload; printing
+// stays light.
 func browserTheme(t *testing.T, s *browserSite) {
 	ctx, probs := s.tab(t)
 	type state struct{ Theme, Bg string }
@@ -434,7 +434,7 @@ func browserTheme(t *testing.T, s *browserSite) {
 	before := step(chromedp.Navigate(s.url("exercices/ex1/index.html")), jsDo(`localStorage.removeItem("theme")`), chromedp.Reload())
 	after := step(toggle)
 	reloaded := step(chromedp.Reload())
-	// Sur papier, toujours en clair, même avec le thème sombre choisi.
+	// On paper, always light, even with the dark theme chosen.
 	media := func(m string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
@@ -466,8 +466,8 @@ func browserTheme(t *testing.T, s *browserSite) {
 	}
 }
 
-// browserSearch : « conteneur » tapé dans la recherche affiche des résultats
-// qui mènent aux pages des exercices, et le premier s'ouvre.
+// browserSearch: "conteneur" typed into the search shows results that lead
+// to the exercise pages, and the first one opens.
 func browserSearch(t *testing.T, s *browserSite) {
 	ctx, probs := s.tab(t)
 	err := chromedp.Do(ctx,
@@ -507,7 +507,7 @@ func browserSearch(t *testing.T, s *browserSite) {
 	}
 }
 
-// browserAxeViolation est une violation rapportée par axe-core.
+// browserAxeViolation is a violation reported by axe-core.
 type browserAxeViolation struct {
 	ID, Impact, Help string
 	Nodes            []struct {
@@ -516,9 +516,9 @@ type browserAxeViolation struct {
 	}
 }
 
-// browserAxe : axe-core (tools/node_modules, installé par npm ci --prefix tools)
-// ne trouve aucune violation « serious » ou « critical » sur l'accueil, le TP
-// complet et chaque exercice, en thème clair puis en thème sombre.
+// browserAxe: axe-core (tools/node_modules, installed by npm ci --prefix tools)
+// finds no "serious" or "critical" violation on the home page, the full lab
+// and each exercise, in the light theme then in the dark theme.
 func browserAxe(t *testing.T, s *browserSite) {
 	src, err := os.ReadFile(filepath.Join("tools", "node_modules", "axe-core", "axe.min.js"))
 	if errors.Is(err, os.ErrNotExist) && os.Getenv("CI") != "true" {
@@ -575,9 +575,9 @@ func browserAxe(t *testing.T, s *browserSite) {
 	t.Logf("axe-core : %d pages × 2 thèmes, %d violation(s) mineure(s) tolérée(s)", len(pages), tolerated)
 }
 
-// browserScreenshots écrit des captures pleine page de l'accueil et de
-// l'exercice 6, en largeur bureau (1280 px) et téléphone (390 px), dans
-// out/screenshots/ (ignoré par git) : pour les regarder, pas pour comparer.
+// browserScreenshots writes full-page screenshots of the home page and of
+// exercise 6, at desktop (1280 px) and phone (390 px) widths, into
+// out/screenshots/ (ignored by git): to look at, not to compare.
 func browserScreenshots(t *testing.T, s *browserSite) {
 	ctx, _ := s.tab(t)
 	out := filepath.Join("out", "screenshots")
@@ -613,8 +613,8 @@ func browserScreenshots(t *testing.T, s *browserSite) {
 	}
 }
 
-// browserPDF : go run ./cmd/pdf produit le PDF du TP complet (A4), avec au
-// moins une page par exercice (chaque exercice commence une page).
+// browserPDF: go run ./cmd/pdf produces the PDF of the full lab (A4), with at
+// least one page per exercise (each exercise starts a page).
 func browserPDF(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "tp1-docker.pdf")
 	cmd := exec.Command("go", "run", "./cmd/pdf", "-o", out)

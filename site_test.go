@@ -1,9 +1,9 @@
 package tpdocker_test
 
-// Tests du site Hugo : ils ne demandent pas Docker et tournent aussi avec -short.
-// Le site est construit (go tool hugo --panicOnWarning) dans un dossier temporaire,
-// à la racine puis sous un chemin de base de projet GitHub Pages, et le HTML produit
-// est vérifié : liens internes, textes alternatifs, langue, un seul h1, exercices.
+// Tests of the Hugo site: they need no Docker and also run with -short.
+// The site is built (go tool hugo --panicOnWarning) into a temporary folder,
+// at the root then under a GitHub Pages project base path, and the HTML it
+// produces is checked: internal links, alt texts, language, a single h1, exercises.
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 	"golang.org/x/net/html"
 )
 
-// siteExercises sont les pages attendues, une par exercice du TP.
+// siteExercises are the expected pages, one per exercise of the lab.
 var siteExercises = []string{"ex1", "ex2", "ex3", "ex4", "ex5", "ex6", "ex7", "ex8"}
 
 func TestSite(t *testing.T) {
@@ -56,7 +56,7 @@ func TestSite(t *testing.T) {
 	}
 }
 
-// siteBuild construit le site dans un dossier temporaire et renvoie ce dossier.
+// siteBuild builds the site into a temporary folder and returns that folder.
 func siteBuild(t *testing.T, baseURL string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -74,7 +74,7 @@ func siteBuild(t *testing.T, baseURL string) string {
 	return dir
 }
 
-// sitePage est une page HTML construite, analysée.
+// sitePage is a built HTML page, parsed.
 type sitePage struct {
 	doc *html.Node
 	ids map[string]bool
@@ -140,12 +140,12 @@ func siteCheckPage(t *testing.T, dir, name string, p *sitePage, baseURL, base st
 	}
 }
 
-// siteArtifacts sont les fichiers publiés à côté du site mais produits hors de
-// Hugo (go run ./cmd/pdf -o public/tp1-docker.pdf) : un lien vers eux est admis.
+// siteArtifacts are the files published beside the site but produced outside
+// Hugo (go run ./cmd/pdf -o public/tp1-docker.pdf): a link to them is allowed.
 var siteArtifacts = map[string]bool{"tp1-docker.pdf": true}
 
-// siteCheckLink vérifie qu'un lien interne mène à un fichier construit
-// (et, s'il vise une ancre, que l'ancre existe dans la page cible).
+// siteCheckLink checks that an internal link leads to a built file
+// (and, if it targets an anchor, that the anchor exists in the target page).
 func siteCheckLink(t *testing.T, dir, page, tag, ref, baseURL, base string, pages map[string]*sitePage) {
 	t.Helper()
 	if ref == "" {
@@ -161,7 +161,7 @@ func siteCheckLink(t *testing.T, dir, page, tag, ref, baseURL, base string, page
 		return
 	}
 	if u.Scheme != "" || u.Host != "" {
-		return // lien externe
+		return // external link
 	}
 	target := page
 	if u.Path != "" {
@@ -180,7 +180,7 @@ func siteCheckLink(t *testing.T, dir, page, tag, ref, baseURL, base string, page
 		}
 		p = strings.TrimPrefix(p, "/")
 		if siteArtifacts[p] {
-			return // produit à côté du site publié, absent d'une construction locale
+			return // produced beside the published site, absent from a local build
 		}
 		if p == "" || strings.HasSuffix(p, "/") {
 			p += "index.html"
@@ -203,7 +203,7 @@ func siteCheckLink(t *testing.T, dir, page, tag, ref, baseURL, base string, page
 	}
 }
 
-// siteCheckIndex vérifie l'index de recherche produit par Hugo.
+// siteCheckIndex checks the search index Hugo produces.
 func siteCheckIndex(t *testing.T, dir string, min int) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "index.json"))

@@ -1,15 +1,15 @@
-// Commande pdf : le TP complet en PDF, tel que l'étudiant le rend.
+// Command pdf: the full lab as a PDF, as the student hands it in.
 //
 //	go run ./cmd/pdf [-o out/tp1-docker.pdf]
 //
-// Elle construit le site (go tool hugo) dans un dossier temporaire, le sert en
-// local, ouvre la page « Le TP complet » (/exercices/) dans Chromium sans
-// affichage et l'imprime en PDF : A4, fonds imprimés, détails dépliés, numéros
-// de page en pied de page, signets par titre. La feuille de style d'impression
-// du site (site/assets/css/site.css, @media print) fait la mise en page.
+// It builds the site (go tool hugo) into a temporary folder, serves it
+// locally, opens the "Le TP complet" page (/exercices/) in headless Chromium
+// and prints it to PDF: A4, backgrounds printed, details expanded, page
+// numbers in the footer, bookmarks by heading. The site's print style sheet
+// (site/assets/css/site.css, @media print) does the layout.
 //
-// La publication (GitHub Pages) dépose le PDF à côté du site :
-// go run ./cmd/pdf -o public/tp1-docker.pdf ; l'accueil y renvoie.
+// Publishing (GitHub Pages) puts the PDF beside the site:
+// go run ./cmd/pdf -o public/tp1-docker.pdf; the home page links to it.
 package main
 
 import (
@@ -47,12 +47,12 @@ func run(out, browser string) error {
 	if err != nil {
 		return err
 	}
-	// Le chemin de sortie est relatif au dossier courant, pas à la racine du dépôt.
+	// The output path is relative to the current folder, not to the repository root.
 	if out, err = filepath.Abs(out); err != nil {
 		return err
 	}
 
-	// 1. Le site, construit pour l'adresse où il sera servi.
+	// 1. The site, built for the address it will be served at.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func run(out, browser string) error {
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	// 2. Chromium sans affichage, sans bac à sable, sans connexion extérieure.
+	// 2. Headless Chromium, no sandbox, no outside connection.
 	profile, err := os.MkdirTemp("", "tp1-pdf-chromium-")
 	if err != nil {
 		return err
@@ -104,8 +104,8 @@ func run(out, browser string) error {
 	ctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
 	defer cancelTimeout()
 
-	// 3. La page du TP complet, détails dépliés (comme le fait site.js avant
-	// une impression) et images différées chargées.
+	// 3. The full lab page, details expanded (as site.js does before
+	// printing) and lazy images loaded.
 	page := base + "exercices/"
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(page),
@@ -127,11 +127,11 @@ func run(out, browser string) error {
 		return fmt.Errorf("%s : images non chargées : %v", page, broken)
 	}
 
-	// 4. L'impression.
+	// 4. Printing.
 	const small = `font-family: system-ui, sans-serif; font-size: 8px; color: #555; width: 100%; margin: 0 15mm;`
 	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(
 		chromedp.PDFPaper(chromedp.PaperA4),
-		chromedp.PDFMargins(0.6, 0.55, 0.6, 0.55), // haut, droite, bas, gauche (pouces)
+		chromedp.PDFMargins(0.6, 0.55, 0.6, 0.55), // top, right, bottom, left (inches)
 		chromedp.PDFPrintBackground(),
 		chromedp.PDFOutlineAndTagged(),
 		chromedp.PDFHeaderTemplate(`<div style="`+small+` display: flex; justify-content: space-between;">`+
@@ -155,7 +155,7 @@ func run(out, browser string) error {
 	return nil
 }
 
-// repoRoot remonte du dossier courant jusqu'à la racine du dépôt (site/hugo.toml).
+// repoRoot walks up from the current folder to the repository root (site/hugo.toml).
 func repoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -173,8 +173,8 @@ func repoRoot() (string, error) {
 	}
 }
 
-// frenchDate écrit la date à la française (26 novembre 2026) : l'en-tête du
-// navigateur (class="date") suivrait la langue de Chromium.
+// frenchDate writes the date the French way (26 novembre 2026): the browser's
+// own header (class="date") would follow Chromium's language.
 func frenchDate(t time.Time) string {
 	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet",
 		"août", "septembre", "octobre", "novembre", "décembre"}

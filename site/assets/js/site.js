@@ -1,5 +1,5 @@
-// Petit script du site : thème, menu mobile, boutons de copie, recherche.
-// Chargé dans <head> : le thème est appliqué avant l'affichage (pas de flash).
+// The site's small script: theme, mobile menu, copy buttons, search.
+// Loaded in <head>: the theme is applied before display (no flash).
 (function () {
   var root = document.documentElement;
   root.classList.add("js");
@@ -8,7 +8,7 @@
   if (saved === "light" || saved === "dark") root.dataset.theme = saved;
 
   function ready() {
-    // Thème : bascule entre clair et sombre, mémorisée ; sinon on suit le système.
+    // Theme: toggles between light and dark, remembered; otherwise follows the system.
     var toggle = document.querySelector(".theme-toggle");
     if (toggle) toggle.addEventListener("click", function () {
       var dark = root.dataset.theme ? root.dataset.theme === "dark"
@@ -17,15 +17,15 @@
       try { localStorage.setItem("theme", root.dataset.theme); } catch (e) {}
     });
 
-    // Menu des exercices sur mobile.
+    // Exercise menu on mobile.
     var menu = document.querySelector(".menu-toggle"), nav = document.getElementById("sommaire");
     if (menu && nav) menu.addEventListener("click", function () {
       var open = nav.classList.toggle("open");
       menu.setAttribute("aria-expanded", open);
     });
 
-    // Copie : data-copy porte le texte exact (la commande seule, sans invite ni sortie) ;
-    // data-copy-from="next" copie le bloc de code qui suit le bouton.
+    // Copy: data-copy holds the exact text (the command alone, no prompt or output);
+    // data-copy-from="next" copies the code block that follows the button.
     document.addEventListener("click", function (ev) {
       var b = ev.target.closest(".copy");
       if (!b) return;
@@ -41,8 +41,8 @@
       });
     });
 
-    // Sorties et code qui défilent : atteignables au clavier (tabindex), et
-    // seulement ceux-là, pour ne pas ajouter un arrêt de tabulation par bloc.
+    // Outputs and code that scroll: reachable by keyboard (tabindex), and
+    // only those, so as not to add one tab stop per block.
     function scrollable() {
       document.querySelectorAll("pre, .out").forEach(function (el) {
         var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
@@ -55,7 +55,7 @@
     addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollable, 150); });
     document.addEventListener("toggle", scrollable, true);
 
-    // Impression : ouvrir les détails repliés.
+    // Printing: open the collapsed details.
     addEventListener("beforeprint", function () {
       document.querySelectorAll("details").forEach(function (d) {
         if (!d.closest(".verified, .more-steps")) { d.open = true; }
@@ -65,8 +65,8 @@
     search();
   }
 
-  // Recherche : index JSON produit par Hugo (home.json), insensible aux accents,
-  // à la casse et au pluriel simple (« conteneurs » trouve « conteneur »).
+  // Search: JSON index produced by Hugo (home.json), insensitive to accents,
+  // case and simple plurals ("conteneurs" finds "conteneur").
   function norm(s) {
     return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
