@@ -159,7 +159,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.host(), "DOCKER_BUILDKIT=0", "BASE="+filepath.Join(dir, "work"))
 		out, err := sh.CombinedOutput()
 		seqTime += time.Since(start)
-		removeLabelled(context.Background(), suite.cli, scopeIs(scope), true)
+		removeLabelled(context.Background(), suite.cli, labelScope, scopeIs(scope), true)
 		removeVolumes(context.Background(), suite.cli, vols)
 		proxy.close()
 		if err != nil {

@@ -204,16 +204,16 @@ func runIs(runID string) func(string) bool {
 func anyScope(string) bool { return true }
 
 // removeLabelled removes every container (with its anonymous volumes),
-// network and volume whose scope label matches, and the images too when
-// withImages is set. It returns what it removed.
-func removeLabelled(ctx context.Context, cli *client.Client, match func(scope string) bool, withImages bool) ([]string, error) {
-	args := filters.NewArgs(filters.Arg("label", labelScope))
+// network and volume whose label key has a value that matches, and the
+// images too when withImages is set. It returns what it removed.
+func removeLabelled(ctx context.Context, cli *client.Client, key string, match func(value string) bool, withImages bool) ([]string, error) {
+	args := filters.NewArgs(filters.Arg("label", key))
 	var removed []string
 	var errs []error
 	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
 	errs = append(errs, err)
 	for _, c := range cs {
-		if !match(c.Labels[labelScope]) {
+		if !match(c.Labels[key]) {
 			continue
 		}
 		err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
@@ -226,7 +226,7 @@ func removeLabelled(ctx context.Context, cli *client.Client, match func(scope st
 	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: args})
 	errs = append(errs, err)
 	for _, n := range ns {
-		if !match(n.Labels[labelScope]) {
+		if !match(n.Labels[key]) {
 			continue
 		}
 		if err := cli.NetworkRemove(ctx, n.ID); err == nil || client.IsErrNotFound(err) {
@@ -238,7 +238,7 @@ func removeLabelled(ctx context.Context, cli *client.Client, match func(scope st
 	vs, err := cli.VolumeList(ctx, volume.ListOptions{Filters: args})
 	errs = append(errs, err)
 	for _, v := range vs.Volumes {
-		if !match(v.Labels[labelScope]) {
+		if !match(v.Labels[key]) {
 			continue
 		}
 		if err := cli.VolumeRemove(ctx, v.Name, true); err == nil || client.IsErrNotFound(err) {
@@ -251,7 +251,7 @@ func removeLabelled(ctx context.Context, cli *client.Client, match func(scope st
 		ims, err := cli.ImageList(ctx, image.ListOptions{All: true, Filters: args})
 		errs = append(errs, err)
 		for _, im := range ims {
-			if !match(im.Labels[labelScope]) {
+			if !match(im.Labels[key]) {
 				continue
 			}
 			_, err := cli.ImageRemove(ctx, im.ID, image.RemoveOptions{Force: true, PruneChildren: true})

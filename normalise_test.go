@@ -59,21 +59,16 @@ func normalise(r *scriptResult, created []createdContainer) {
 
 // ip gives each private address of a run (they depend on the networks the
 // engine already has) a stable name in order of appearance.
-func (n *normaliser) ip(a string) string {
-	alias, ok := n.ips[a]
-	if !ok {
-		alias = fmt.Sprintf("ip-%d", len(n.ips)+1)
-		n.ips[a] = alias
-	}
-	return alias
-}
+func (n *normaliser) ip(a string) string { return alias(n.ips, a, "ip") }
 
-func (n *normaliser) id(h string) string {
-	p := h[:12]
-	a, ok := n.ids[p]
+// id does the same for IDs, full or short, by their 12-hex prefix.
+func (n *normaliser) id(h string) string { return alias(n.ids, h[:12], "id") }
+
+func alias(m map[string]string, key, prefix string) string {
+	a, ok := m[key]
 	if !ok {
-		a = fmt.Sprintf("id-%d", len(n.ids)+1)
-		n.ids[p] = a
+		a = fmt.Sprintf("%s-%d", prefix, len(m)+1)
+		m[key] = a
 	}
 	return a
 }

@@ -111,7 +111,7 @@ func startSuite() error {
 		}
 		suite.cli = cli
 		removeSentinels(ctx, anyScope)
-		removed, err := removeLabelled(ctx, cli, anyScope, true)
+		removed, err := removeLabelled(ctx, cli, labelScope, anyScope, true)
 		more, verr := removeDeadRunVolumes(ctx, cli)
 		removed, err = append(removed, more...), errors.Join(err, verr)
 		if len(removed) > 0 || err != nil {
@@ -129,7 +129,7 @@ func startSuite() error {
 			<-sig
 			fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
 			removeSentinels(context.Background(), runIs(suite.runID))
-			removed, _ := removeLabelled(context.Background(), cli, runIs(suite.runID), true)
+			removed, _ := removeLabelled(context.Background(), cli, labelScope, runIs(suite.runID), true)
 			fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
 			os.Exit(130)
 		}()
@@ -142,7 +142,7 @@ func startSuite() error {
 // each script verified.
 func finishSuite() {
 	removeSentinels(context.Background(), runIs(suite.runID))
-	removed, err := removeLabelled(context.Background(), suite.cli, runIs(suite.runID), true)
+	removed, err := removeLabelled(context.Background(), suite.cli, labelScope, runIs(suite.runID), true)
 	if err != nil {
 		fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
 	} else {
@@ -271,7 +271,7 @@ func setupScript(env *testscript.Env, root string) error {
 	begin := time.Now()
 	env.Defer(func() {
 		removeSentinels(context.Background(), scopeIs(scope))
-		removed, err := removeLabelled(context.Background(), suite.cli, scopeIs(scope), true)
+		removed, err := removeLabelled(context.Background(), suite.cli, labelScope, scopeIs(scope), true)
 		if more, verr := removeVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
 			err = errors.Join(err, verr)
 		} else {
@@ -334,18 +334,23 @@ func condition(cond string) (bool, error) {
 	return false, fmt.Errorf("image inconnue dans [%s]", cond)
 }
 
+// waitLimit reads the optional SECONDS argument at index i (default 60 s).
+func waitLimit(ts *testscript.TestScript, args []string, i int) time.Duration {
+	if len(args) <= i {
+		return 60 * time.Second
+	}
+	d, err := time.ParseDuration(args[i] + "s")
+	ts.Check(err)
+	return d
+}
+
 // waithttp URL [SECONDS]: wait until URL answers 200, polling (default 60 s).
 // A readiness check: the script goes on as soon as the service is up.
 func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
 		ts.Fatalf("usage: waithttp URL [secondes]")
 	}
-	limit := 60 * time.Second
-	if len(args) == 2 {
-		d, err := time.ParseDuration(args[1] + "s")
-		ts.Check(err)
-		limit = d
-	}
+	limit := waitLimit(ts, args, 1)
 	deadline := time.Now().Add(limit)
 	// No keep-alive: an idle connection left open would make Uvicorn wait
 	// for it when the container is stopped later.
@@ -462,12 +467,7 @@ func cmdWaitPG(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 || len(args) > 4 {
 		ts.Fatalf("usage: waitpg HÔTE:PORT UTILISATEUR BASE [secondes]")
 	}
-	limit := 60 * time.Second
-	if len(args) == 4 {
-		d, err := time.ParseDuration(args[3] + "s")
-		ts.Check(err)
-		limit = d
-	}
+	limit := waitLimit(ts, args, 3)
 	deadline := time.Now().Add(limit)
 	var last error
 	for time.Now().Before(deadline) {

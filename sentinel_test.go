@@ -18,7 +18,6 @@ import (
 
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -129,34 +128,5 @@ func createSentinels(ctx context.Context, value string) (*sentinels, error) {
 
 // removeSentinels removes the sentinels of a script, of a run, or of any run.
 func removeSentinels(ctx context.Context, match func(string) bool) {
-	cli := suite.cli
-	args := filters.NewArgs(filters.Arg("label", labelSentinel))
-	if cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: args}); err == nil {
-		for _, c := range cs {
-			if match(c.Labels[labelSentinel]) {
-				cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
-			}
-		}
-	}
-	if ims, err := cli.ImageList(ctx, imageListByLabel(labelSentinel)); err == nil {
-		for _, im := range ims {
-			if match(im.Labels[labelSentinel]) {
-				cli.ImageRemove(ctx, im.ID, imageRemoveAll)
-			}
-		}
-	}
-	if vs, err := cli.VolumeList(ctx, volume.ListOptions{Filters: args}); err == nil {
-		for _, v := range vs.Volumes {
-			if match(v.Labels[labelSentinel]) {
-				cli.VolumeRemove(ctx, v.Name, true)
-			}
-		}
-	}
-	if ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: args}); err == nil {
-		for _, n := range ns {
-			if match(n.Labels[labelSentinel]) {
-				cli.NetworkRemove(ctx, n.ID)
-			}
-		}
-	}
+	removeLabelled(ctx, suite.cli, labelSentinel, match, true)
 }

@@ -47,7 +47,7 @@ func TestSiteImage(t *testing.T) {
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := removeLabelled(cctx, e.cli, scopeIs(scope), true); err != nil {
+		if _, err := removeLabelled(cctx, e.cli, labelScope, scopeIs(scope), true); err != nil {
 			t.Errorf("nettoyage : %v", err)
 		}
 		args := filters.NewArgs(filters.Arg("label", labelScope+"="+scope))
