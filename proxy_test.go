@@ -29,6 +29,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
+
+	"tpdocker/internal/buildlabel"
 )
 
 // engineAddr is where the real engine listens: a unix socket path or a
@@ -70,6 +73,19 @@ type scopeProxy struct {
 	created func(id string) []string // told of each container the script creates; returns its volumes
 	volumes map[string]bool          // volumes of the script's containers, anonymous ones included
 	resizes int                      // terminal resizes forwarded
+	builds  int                      // BuildKit build requests labelled
+	grpcErr error                    // first /grpc stream the proxy could not read
+}
+
+// buildAttrs are the frontend attributes added to every BuildKit build: the
+// scope labels, and a full build, so that what a build prints never depends
+// on what another script left in BuildKit's cache.
+func (p *scopeProxy) buildAttrs() map[string]string {
+	attrs := map[string]string{"no-cache": ""}
+	for k, v := range p.labels {
+		attrs["label:"+k] = v
+	}
+	return attrs
 }
 
 // startScopeProxy listens on a fresh unix socket in dir.
@@ -117,6 +133,9 @@ func startScopeProxy(engine engineAddr, dir, scope string, created func(id strin
 				return err
 			case path == "/volumes" && resp.Request.Method == http.MethodGet && resp.StatusCode == http.StatusOK:
 				return p.filterVolumes(resp)
+			}
+			if m := stateChange.FindStringSubmatch(path); m != nil && resp.StatusCode < 300 {
+				p.settle(resp, resp.Request.Method, m[1], m[2])
 			}
 			return nil
 		},
@@ -301,11 +320,23 @@ func (p *scopeProxy) hijack(w http.ResponseWriter, r *http.Request) {
 	resp.Write(client)
 	done := make(chan struct{}, 2)
 	go func() { // client -> engine
+		var in io.Reader = client
 		if n := cbuf.Reader.Buffered(); n > 0 {
 			b, _ := cbuf.Reader.Peek(n)
-			backend.Write(b)
+			in = io.MultiReader(bytes.NewReader(append([]byte{}, b...)), client)
 		}
-		io.Copy(backend, client)
+		if apiVersionPrefix.ReplaceAllString(r.URL.Path, "") == "/grpc" {
+			// BuildKit: the build's options travel inside gRPC requests.
+			n, err := buildlabel.Copy(backend, in, p.buildAttrs())
+			p.mu.Lock()
+			p.builds += n
+			if err != nil && p.grpcErr == nil {
+				p.grpcErr = err
+			}
+			p.mu.Unlock()
+		} else {
+			io.Copy(backend, in)
+		}
 		closeWrite(backend)
 		done <- struct{}{}
 	}()
@@ -399,3 +430,92 @@ func (p *scopeProxy) trackedVolumes() []string {
 	}
 	return names
 }
+
+// stateChange matches the requests after which a person would expect the
+// container listing to show the new state: /wait (docker run returning),
+// stop, kill, restart, start, and removal.
+var hexID = regexp.MustCompile(`^[0-9a-f]{12,64}$`)
+
+var stateChange = regexp.MustCompile(`^/containers/([^/]+)(/wait|/stop|/kill|/restart|/start|)$`)
+
+// settle holds a state-changing answer until the engine's container list
+// agrees with it. The engine tells a waiting client about an exit a moment
+// before its listing shows it, and on a loaded machine "docker ps -a" typed
+// right after "docker run" returned could still list the container as Up.
+// A person never sees that gap; a script would. For /wait, whose answer
+// arrives when the container exits, the body is held until the listing
+// agrees; for the others, the answer itself.
+func (p *scopeProxy) settle(resp *http.Response, method, id, action string) {
+	var want func(state string, found bool) bool
+	switch {
+	case action == "/wait" || action == "/stop" || action == "/kill":
+		want = func(state string, found bool) bool { return !found || state != "running" }
+	case action == "/restart" || action == "/start":
+		want = func(state string, found bool) bool { return found && state == "running" }
+	case action == "" && method == http.MethodDelete:
+		want = func(_ string, found bool) bool { return !found }
+	default:
+		return
+	}
+	if action != "/wait" {
+		p.waitListing(id, want)
+		return
+	}
+	body := resp.Body
+	resp.Body = &settledBody{body: body, settle: func() { p.waitListing(id, want) }}
+}
+
+// waitListing polls the engine's container list (what docker ps reads) for
+// one container, for at most five seconds.
+func (p *scopeProxy) waitListing(id string, want func(state string, found bool) bool) {
+	c := &http.Client{Transport: &http.Transport{
+		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return p.engine.dial(ctx) },
+		DisableKeepAlives: true,
+	}, Timeout: 2 * time.Second}
+	filter := map[string][]string{"id": {id}}
+	if !hexID.MatchString(id) {
+		filter = map[string][]string{"name": {"^/" + regexp.QuoteMeta(id) + "$"}}
+	}
+	f, _ := json.Marshal(filter)
+	u := "http://docker/containers/json?all=1&filters=" + url.QueryEscape(string(f))
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := c.Get(u)
+		if err != nil {
+			return
+		}
+		var list []struct{ Id, State string }
+		err = json.NewDecoder(resp.Body).Decode(&list)
+		resp.Body.Close()
+		if err != nil {
+			return
+		}
+		state, found := "", len(list) == 1
+		if found {
+			state = list[0].State
+		}
+		if want(state, found) {
+			return
+		}
+	}
+}
+
+// settledBody reads its whole body, then settles, then serves it.
+type settledBody struct {
+	body   io.ReadCloser
+	settle func()
+	buf    *bytes.Reader
+}
+
+func (b *settledBody) Read(p []byte) (int, error) {
+	if b.buf == nil {
+		raw, err := io.ReadAll(b.body)
+		b.settle()
+		b.buf = bytes.NewReader(raw)
+		if err != nil {
+			return 0, err
+		}
+	}
+	return b.buf.Read(p)
+}
+
+func (b *settledBody) Close() error { return b.body.Close() }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -113,6 +115,12 @@ func createSentinels(ctx context.Context, value string) (*sentinels, error) {
 		return nil, fmt.Errorf("image sentinelle introuvable après construction (%v)", err)
 	}
 	s.image = ims[0].ID
+	// It must be what "docker image prune" removes on an engine without
+	// the proxy, or surviving the prune would prove nothing.
+	dangling, err := cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("dangling", "true"), filters.Arg("label", labelSentinel+"="+value))})
+	if err != nil || len(dangling) != 1 {
+		return nil, fmt.Errorf("l'image sentinelle n'est pas une image pendante (%d trouvée(s), %v)", len(dangling), err)
+	}
 	v, err := cli.VolumeCreate(ctx, volume.CreateOptions{Labels: labels})
 	if err != nil {
 		return nil, err
