@@ -66,7 +66,24 @@ func problem(format string, args ...any) error {
 // engineInfo is what a verified run records about its engine.
 type engineInfo struct {
 	Engine, Client, Compose string
+	Builder                 string // "BuildKit (buildx 0.38.2)"
+	Store                   string // "containerd" or the graph driver's name
 	Images                  map[string]imageInfo
+}
+
+// The oldest engine the scripts are written for: Docker Engine 23.0 (API
+// 1.42), the first where BuildKit is the default builder on Linux.
+const (
+	minEngineAPI     = "1.42"
+	minEngineRelease = "23.0"
+)
+
+// apiAtLeast compares two API versions such as "1.41" and "1.42".
+func apiAtLeast(v, min string) bool {
+	var a, b, c, d int
+	fmt.Sscanf(v, "%d.%d", &a, &b)
+	fmt.Sscanf(min, "%d.%d", &c, &d)
+	return a > c || (a == c && b >= d)
 }
 
 type imageInfo struct {
@@ -88,11 +105,29 @@ func preflight(ctx context.Context, cli *client.Client, host string) (*engineInf
 	if err != nil {
 		return nil, problem("Docker répond mal sur %s (%v).", host, err)
 	}
+	if !apiAtLeast(ver.APIVersion, minEngineAPI) {
+		return nil, problem("Le moteur Docker %s (API %s) est trop ancien : les scripts demandent Docker Engine %s ou plus récent (API %s), avec BuildKit comme constructeur.\nMettez Docker à jour (Docker Desktop, ou les paquets docker-ce), ou construisez un moteur récent avec « bash .ci/install-engine ».", ver.Version, ver.APIVersion, minEngineRelease, minEngineAPI)
+	}
 	info := &engineInfo{Engine: ver.Version, Images: map[string]imageInfo{}}
 	if out, err := exec.CommandContext(pctx, "docker", "version", "--format", "{{.Client.Version}}").Output(); err == nil {
 		info.Client = strings.TrimSpace(string(out))
 	}
-	out, err := exec.CommandContext(pctx, "docker", "compose", "version", "--short").Output()
+	out, err := exec.CommandContext(pctx, "docker", "buildx", "version").Output()
+	if err != nil {
+		return nil, problem("Le plugin Docker buildx est absent (« docker buildx version » échoue) : sans lui, docker build prend l'ancien constructeur et non BuildKit.\nInstallez le paquet docker-buildx-plugin, ou lancez « bash .ci/install-engine buildx ».")
+	}
+	if f := strings.Fields(string(out)); len(f) >= 2 {
+		info.Builder = "BuildKit (buildx " + strings.TrimPrefix(f[1], "v") + ")"
+	}
+	if di, err := cli.Info(pctx); err == nil {
+		info.Store = di.Driver
+		for _, kv := range di.DriverStatus {
+			if kv[0] == "driver-type" && strings.HasPrefix(kv[1], "io.containerd.snapshotter") {
+				info.Store = "containerd"
+			}
+		}
+	}
+	out, err = exec.CommandContext(pctx, "docker", "compose", "version", "--short").Output()
 	if err != nil {
 		return nil, problem("Le plugin Docker Compose v2 est absent (« docker compose version » échoue) : installez le paquet docker-compose-plugin, ou lancez « bash .ci/install-compose ».")
 	}

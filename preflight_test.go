@@ -125,7 +125,7 @@ func TestScriptsAreWellFormed(t *testing.T) {
 		waithttp grab lock waitpg subst terminal sentinel`) {
 		known[c] = true
 	}
-	conds := regexp.MustCompile(`^(!?)(short|net|link|symlink|exec:.+|unix|linux|(official|standin):(hello-world|alpine|python|postgres))$`)
+	conds := regexp.MustCompile(`^(!?)(short|net|link|symlink|exec:.+|unix|linux|containerd-store|(official|standin):(hello-world|alpine|python|postgres))$`)
 	files, _ := filepath.Glob("testdata/*.txtar")
 	for _, f := range files {
 		a, err := txtar.ParseFile(f)

@@ -52,6 +52,8 @@ type scriptResult struct {
 	Engine  string      `json:"engine"`
 	Client  string      `json:"client"`
 	Compose string      `json:"compose"`
+	Builder string      `json:"builder"`
+	Store   string      `json:"store"`
 	Images  []imageInfo `json:"images"`
 	Steps   []step      `json:"steps"`
 }
@@ -85,6 +87,8 @@ func keepTranscript(t *testing.T, name, transcript string) {
 		Engine:  suite.info.Engine,
 		Client:  suite.info.Client,
 		Compose: suite.info.Compose,
+		Builder: suite.info.Builder,
+		Store:   suite.info.Store,
 		Steps:   parseTranscript(transcript, archive),
 	}
 	if t.Failed() {

@@ -320,8 +320,13 @@ func copyLabFiles(root, dst string) error {
 }
 
 // condition answers [official:NAME] and [standin:NAME], NAME being one of
-// hello-world, alpine, python, postgres: which kind of image the run uses.
+// hello-world, alpine, python, postgres: which kind of image the run uses;
+// and [containerd-store]: whether the engine keeps its images in containerd,
+// as a fresh install of a current Docker does.
 func condition(cond string) (bool, error) {
+	if cond == "containerd-store" {
+		return suite.info.Store == "containerd", nil
+	}
 	kind, name, ok := strings.Cut(cond, ":")
 	if !ok || (kind != "official" && kind != "standin") {
 		return false, fmt.Errorf("condition inconnue %q", cond)
