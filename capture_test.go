@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"tpdocker/internal/buildkit"
 )
 
 // capture names a screenshot of the report and the recorded commands it shows.
@@ -76,7 +78,11 @@ func (c capture) terminalText() (string, error) {
 			return "", fmt.Errorf("%s : la commande %q (occurrence %d) n'est pas dans l'enregistrement %s", c.name, cc.cmd, cc.nth, c.script)
 		}
 		out := found.Tty
-		if out == "" {
+		if v, ok := buildkit.Terminal(found.Stderr, 100); ok && found.Stdout == "" && !strings.Contains(cc.cmd, "compose") {
+			// A build in a terminal: BuildKit's condensed view, as the
+			// author's screenshot showed it, not the plain log.
+			out = v
+		} else if out == "" {
 			out = found.Stdout
 			if found.Stderr != "" {
 				out = strings.TrimSuffix(out, "\n")

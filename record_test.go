@@ -19,6 +19,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"tpdocker/internal/buildkit"
 )
 
 // recordingT is testscript's T with two changes: it always asks for the full
@@ -113,6 +115,10 @@ func keepTranscript(t *testing.T, name, transcript string) {
 		r.Images = append(r.Images, suite.info.Images[ref])
 	}
 	sort.Slice(r.Images, func(i, j int) bool { return r.Images[i].Name < r.Images[j].Name })
+	for i := range r.Steps {
+		// BuildKit prints parallel steps in the order they happen to run.
+		r.Steps[i].Stderr = buildkit.Canonical(r.Steps[i].Stderr)
+	}
 	suite.mu.Lock()
 	normalise(r, suite.created[name])
 	suite.results[name] = r
