@@ -3,9 +3,10 @@ package tpdocker_test
 // Tests of the site in a real browser: headless Chromium, driven by chromedp.
 // The site is built (siteBuild) under a GitHub Pages project base path and
 // served locally; the tests load the pages as a reader does: requests and
-// console without errors, copy buttons, dark theme, search, images,
-// accessibility (axe-core) and screenshots in out/screenshots/. They need no
-// Docker and also run with -short.
+// console without errors, Content Security Policy present and never
+// violated, copy buttons, dark theme, search, images, accessibility
+// (axe-core) and screenshots in out/screenshots/. They need no Docker and also
+// run with -short.
 
 import (
 	"context"
@@ -30,8 +31,10 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // browserPath is the Chromium of the Debian "chromium" package (installed by .ci/run).
@@ -80,6 +83,7 @@ func TestBrowser(t *testing.T) {
 	t.Logf("site construit et Chromium lancé en %v", time.Since(start).Round(time.Millisecond))
 
 	t.Run("pages", func(t *testing.T) { browserPages(t, s) })
+	t.Run("csp", func(t *testing.T) { browserCSPProbe(t, s) })
 	t.Run("images", func(t *testing.T) { browserImages(t, s) })
 	t.Run("copie", func(t *testing.T) { browserCopy(t, s) })
 	t.Run("theme", func(t *testing.T) { browserTheme(t, s) })
@@ -134,8 +138,10 @@ func (s *browserSite) url(page string) string {
 }
 
 // tab opens a new tab of the shared browser, closed at the end of the subtest,
-// and records its failed requests, error responses, console errors and
-// exceptions. The returned context limits the subtest to one minute.
+// and records its failed requests, error responses, console errors,
+// exceptions and Content Security Policy violations. The returned context
+// limits the subtest to one minute. A CSP violation is never lost: one the
+// subtest has not taken (see take) fails it when the tab closes.
 func (s *browserSite) tab(t *testing.T) (context.Context, *browserProblems) {
 	t.Helper()
 	tctx, cancel := chromedp.NewContext(s.ctx)
@@ -145,7 +151,7 @@ func (s *browserSite) tab(t *testing.T) (context.Context, *browserProblems) {
 	}
 	ctx, cancelTimeout := context.WithTimeout(tctx, time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancel() })
-	p := &browserProblems{urls: map[network.RequestID]string{}}
+	p := &browserProblems{root: s.root, urls: map[network.RequestID]string{}}
 	if err := chromedp.Listen(tctx, p.listen); err != nil {
 		t.Fatal(err)
 	}
@@ -156,26 +162,125 @@ func (s *browserSite) tab(t *testing.T) (context.Context, *browserProblems) {
 		if _, err := cdp.Call(ctx, tg, runtime.Enable, cdp.Empty{}); err != nil {
 			return err
 		}
-		_, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{})
+		if _, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		// Every document of the tab reports its securitypolicyviolation
+		// events through a binding, from an isolated world the page's own
+		// scripts cannot see, installed before the page is parsed.
+		if _, err := cdp.Call(ctx, tg, runtime.AddBinding, runtime.AddBindingParams{
+			Name: browserCSPBinding, ExecutionContextName: browserCSPWorld}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: browserCSPListener, WorldName: browserCSPWorld})
 		return err
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		// Lets the last events through, then fails on the violations left.
+		time.Sleep(50 * time.Millisecond)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, v := range p.csp {
+			t.Error(v)
+		}
+	})
 	return ctx, p
 }
 
-// browserProblems collects what went wrong in a tab.
+// browserCSPBinding and browserCSPWorld name the binding and the isolated
+// world through which the pages report their CSP violations.
+const (
+	browserCSPBinding = "tpViolationCSP"
+	browserCSPWorld   = "tp-csp"
+)
+
+// browserCSPListener runs in every document before its own scripts: it passes
+// each securitypolicyviolation event (fired on the element or document that
+// was blocked, and bubbling to window) to the binding.
+const browserCSPListener = `addEventListener("securitypolicyviolation", e => {
+  ` + browserCSPBinding + `(JSON.stringify({document: e.documentURI, directive: e.effectiveDirective,
+    blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber, column: e.columnNumber, sample: e.sample}));
+}, true);`
+
+// browserCSPViolation is the payload sent by browserCSPListener.
+type browserCSPViolation struct {
+	Document, Directive, Blocked, Source, Sample string
+	Line, Column                                 int
+}
+
+// describe tells the violation in French: the page, what was blocked, by
+// which directive, and where.
+func (v browserCSPViolation) describe(root string) string {
+	what := "la ressource " + v.Blocked
+	if v.Blocked == "inline" {
+		what = map[string]string{
+			"script-src-elem": "un <script> en ligne",
+			"script-src-attr": "un gestionnaire d'événement en ligne (attribut on…=)",
+			"style-src-elem":  "un bloc <style> en ligne",
+			"style-src-attr":  "un attribut style= en ligne",
+		}[v.Directive]
+		if what == "" {
+			what = "du code en ligne"
+		}
+	} else if v.Blocked == "eval" {
+		what = "un appel à eval()"
+	}
+	if v.Sample != "" {
+		what += fmt.Sprintf(" (« %s »)", v.Sample)
+	}
+	where := ""
+	if v.Source != "" {
+		where = fmt.Sprintf(", dans %s ligne %d colonne %d", browserRel(root, v.Source), v.Line, v.Column)
+	}
+	return fmt.Sprintf("violation de la politique de sécurité (CSP) sur la page %s : la directive %s bloque %s%s",
+		browserRel(root, v.Document), v.Directive, what, where)
+}
+
+// browserRel shortens an address of the served site to its path under the
+// site's root (index.html for the root itself).
+func browserRel(root, u string) string {
+	r, ok := strings.CutPrefix(u, root)
+	if !ok {
+		return u
+	}
+	if r == "" || strings.HasSuffix(r, "/") {
+		r += "index.html"
+	}
+	return r
+}
+
+// browserProblems collects what went wrong in a tab. CSP violations are also
+// kept apart (csp) until taken.
 type browserProblems struct {
+	root string
 	mu   sync.Mutex
 	urls map[network.RequestID]string
 	list []string
+	csp  []string
 }
 
 func (p *browserProblems) add(format string, args ...any) {
 	p.mu.Lock()
 	p.list = append(p.list, fmt.Sprintf(format, args...))
 	p.mu.Unlock()
+}
+
+// addCSP records a CSP violation or a browser message about the policy.
+func (p *browserProblems) addCSP(msg string) {
+	p.mu.Lock()
+	p.list = append(p.list, msg)
+	p.csp = append(p.csp, msg)
+	p.mu.Unlock()
+}
+
+// browserAboutCSP tells whether a browser message is about the Content
+// Security Policy (a blocked resource, a directive ignored or not understood).
+func browserAboutCSP(msg string) bool {
+	return strings.Contains(msg, "Content Security Policy") || strings.Contains(msg, "Content-Security-Policy")
 }
 
 // listen is called for every event of the tab: it must return quickly.
@@ -208,7 +313,12 @@ func (p *browserProblems) listen(ev any) {
 					args = append(args, a.Description)
 				}
 			}
-			p.add("console.%s : %s", ev.Type, strings.Join(args, " "))
+			msg := fmt.Sprintf("console.%s : %s", ev.Type, strings.Join(args, " "))
+			if browserAboutCSP(msg) {
+				p.addCSP("politique de sécurité (CSP), message de la " + msg)
+			} else {
+				p.add("%s", msg)
+			}
 		}
 	case *runtime.EventExceptionThrown:
 		d := ev.ExceptionDetails
@@ -218,18 +328,36 @@ func (p *browserProblems) listen(ev any) {
 		}
 		p.add("exception non rattrapée : %s (%s:%d)", msg, d.URL, d.LineNumber+1)
 	case *cdplog.EventEntryAdded:
-		if ev.Entry.Level == cdplog.EntryLevelError {
+		if browserAboutCSP(ev.Entry.Text) {
+			// Whatever its level: a directive the browser ignores is a policy that does not hold.
+			where := ""
+			if ev.Entry.URL != "" {
+				where = " sur " + browserRel(p.root, ev.Entry.URL)
+			}
+			p.addCSP(fmt.Sprintf("politique de sécurité (CSP), message du navigateur (%s)%s : %s", ev.Entry.Level, where, ev.Entry.Text))
+		} else if ev.Entry.Level == cdplog.EntryLevelError {
 			p.add("journal du navigateur (%s) : %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
 		}
+	case *runtime.EventBindingCalled:
+		if ev.Name != browserCSPBinding {
+			return
+		}
+		var v browserCSPViolation
+		if err := json.Unmarshal([]byte(ev.Payload), &v); err != nil {
+			p.addCSP(fmt.Sprintf("violation de la politique de sécurité (CSP) illisible : %v : %s", err, ev.Payload))
+			return
+		}
+		p.addCSP(v.describe(p.root))
 	}
 }
 
-// take returns the problems recorded since the last call and forgets them.
+// take returns the problems recorded since the last call and forgets them
+// (the CSP violations among them included).
 func (p *browserProblems) take() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l := p.list
-	p.list = nil
+	p.list, p.csp = nil, nil
 	return l
 }
 
@@ -258,9 +386,17 @@ func browserSettle() chromedp.Action[chromedp.Void] {
 }
 
 // browserPages: every built page loads without a failed request, an error
-// response, a console error or an exception.
+// response, a console error, an exception or a CSP violation, and carries the
+// Content Security Policy (siteCSP) in a <meta> of its <head> that comes
+// before anything it loads.
 func browserPages(t *testing.T, s *browserSite) {
 	ctx, probs := s.tab(t)
+	type meta struct {
+		Count   int
+		Content string
+		InHead  bool
+		Before  []string // elements that load something before the policy applies
+	}
 	for _, page := range s.pages {
 		if err := chromedp.Do(ctx, chromedp.Navigate(s.url(page)), browserSettle()); err != nil {
 			t.Errorf("%s : %v", page, err)
@@ -269,11 +405,91 @@ func browserPages(t *testing.T, s *browserSite) {
 		if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title == "" {
 			t.Errorf("%s : page sans titre (%v)", page, err)
 		}
+		m, err := chromedp.Run(ctx, js[meta](`(() => {
+		  const all = document.querySelectorAll('meta[http-equiv="Content-Security-Policy" i]'), m = all[0];
+		  return {count: all.length, content: m ? m.content : "", inHead: !!m && m.parentElement === document.head,
+		    before: m ? Array.from(document.querySelectorAll("script, link, style, img, iframe, object"))
+		      .filter(e => m.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING)
+		      .map(e => e.outerHTML.slice(0, 100)) : []};
+		})()`))
+		switch {
+		case err != nil:
+			t.Errorf("%s : lecture de la balise meta CSP : %v", page, err)
+		case m.Count != 1:
+			t.Errorf("%s : %d balise(s) <meta http-equiv=\"Content-Security-Policy\">, attendu exactement 1", page, m.Count)
+		case m.Content != siteCSP:
+			t.Errorf("%s : politique de sécurité (CSP) %q, attendu %q", page, m.Content, siteCSP)
+		case !m.InHead:
+			t.Errorf("%s : la balise meta CSP est hors de <head> : le navigateur l'ignore", page)
+		case len(m.Before) > 0:
+			t.Errorf("%s : la balise meta CSP vient après %s : ces éléments échappent à la politique", page, strings.Join(m.Before, ", "))
+		}
 		for _, p := range probs.take() {
 			t.Errorf("%s : %s", page, p)
 		}
 	}
-	t.Logf("%d pages chargées : %s", len(s.pages), strings.Join(s.pages, " "))
+	t.Logf("%d pages chargées, toutes avec la politique de sécurité %q et sans violation : %s",
+		len(s.pages), siteCSP, strings.Join(s.pages, " "))
+}
+
+// browserCSPProbe proves that the policy is enforced and that its violations
+// are seen: on an exercise page, an inline script, an inline event handler, a
+// style attribute and a request to another origin (a closed local port: the
+// probe never leaves the machine, even unblocked) are each blocked by the
+// browser and reported as a violation of the expected directive. Without
+// this, a silent detector would let every page pass.
+func browserCSPProbe(t *testing.T, s *browserSite) {
+	ctx, probs := s.tab(t)
+	page := "exercices/ex6/index.html"
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(page)), browserSettle()); err != nil {
+		t.Fatalf("%s : %v", page, err)
+	}
+	for _, p := range probs.take() {
+		t.Errorf("%s, avant la sonde : %s", page, p)
+	}
+	type result struct{ Script, Handler, Style, Fetch bool }
+	r, err := chromedp.Run(ctx, js[result](`(async () => {
+	  const s = document.createElement("script");
+	  s.textContent = "window.tpSondeScript = true";
+	  document.head.append(s);
+	  const d = document.createElement("div");
+	  d.setAttribute("onclick", "window.tpSondeGestionnaire = true");
+	  d.setAttribute("style", "outline-color: rgb(1, 2, 3)");
+	  document.body.append(d);
+	  d.click();
+	  let fetched = true;
+	  try { await fetch("http://127.0.0.1:9/sonde.json"); } catch (e) { fetched = false; }
+	  const res = {script: window.tpSondeScript === true, handler: window.tpSondeGestionnaire === true,
+	    style: getComputedStyle(d).outlineColor === "rgb(1, 2, 3)", fetch: fetched};
+	  d.remove(); s.remove();
+	  return res;
+	})()`))
+	if err != nil {
+		t.Fatalf("%s : sonde : %v", page, err)
+	}
+	for _, c := range []struct {
+		what string
+		ran  bool
+	}{
+		{"le <script> en ligne", r.Script},
+		{"le gestionnaire onclick=", r.Handler},
+		{"l'attribut style=", r.Style},
+		{"la requête vers une autre origine", r.Fetch},
+	} {
+		if c.ran {
+			t.Errorf("%s : la politique de sécurité n'est pas appliquée, rien n'a bloqué %s", page, c.what)
+		}
+	}
+	chromedp.Do(ctx, chromedp.Sleep(100*time.Millisecond))
+	got := strings.Join(probs.take(), "\n")
+	for _, directive := range []string{"script-src-elem", "script-src-attr", "style-src-attr", "connect-src"} {
+		if !strings.Contains(got, "la directive "+directive+" bloque") {
+			t.Errorf("%s : la sonde enfreint la directive %s mais aucune violation n'a été relevée ; relevé :\n%s", page, directive, got)
+		}
+	}
+	if !t.Failed() {
+		t.Logf("sonde sur %s, violations relevées comme attendu :\n%s", page, got)
+	}
 }
 
 // browserImages: every <img> of every page is loaded (naturalWidth > 0)
@@ -467,7 +683,7 @@ func browserTheme(t *testing.T, s *browserSite) {
 }
 
 // browserSearch: "conteneur" typed into the search shows results that lead
-// to the exercise pages, and the first one opens.
+// to the exercise pages, and the first one opens, by a click or by Enter.
 func browserSearch(t *testing.T, s *browserSite) {
 	ctx, probs := s.tab(t)
 	err := chromedp.Do(ctx,
@@ -501,6 +717,23 @@ func browserSearch(t *testing.T, s *browserSite) {
 	}
 	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != hrefs[0] {
 		t.Errorf("le premier résultat ouvre %s (%v), attendu %s", loc, err, hrefs[0])
+	}
+	// Enter opens the first result too, and the form is not submitted
+	// (site.js prevents it; the CSP's form-action 'none' would report it).
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(s.root),
+		chromedp.Click(chromedp.CSS("#recherche")),
+		chromedp.SendKeys(chromedp.CSS("#recherche"), "conteneur"),
+		chromedp.WaitVisible(chromedp.CSS("#resultats a")),
+		chromedp.SendKeys(chromedp.CSS("#recherche"), kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("article.exercise h1")),
+		chromedp.Sleep(50*time.Millisecond),
+	)
+	if err != nil {
+		t.Fatalf("Entrée dans la recherche : %v", err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != hrefs[0] {
+		t.Errorf("Entrée dans la recherche ouvre %s (%v), attendu le premier résultat %s", loc, err, hrefs[0])
 	}
 	for _, p := range probs.take() {
 		t.Error(p)

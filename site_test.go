@@ -3,7 +3,8 @@ package tpdocker_test
 // Tests of the Hugo site: they need no Docker and also run with -short.
 // The site is built (go tool hugo --panicOnWarning) into a temporary folder,
 // at the root then under a GitHub Pages project base path, and the HTML it
-// produces is checked: internal links, alt texts, language, a single h1, exercises.
+// produces is checked: internal links, alt texts, language, a single h1, exercises,
+// the Content Security Policy and nothing inline that it would block.
 
 import (
 	"bytes"
@@ -22,6 +23,11 @@ import (
 
 // siteExercises are the expected pages, one per exercise of the lab.
 var siteExercises = []string{"ex1", "ex2", "ex3", "ex4", "ex5", "ex6", "ex7", "ex8"}
+
+// siteCSP is the Content Security Policy every page carries in a <meta>
+// (site/layouts/baseof.html): only the site's own scripts, styles, images and
+// search index; nothing inline, no <base>, no form submission.
+const siteCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'"
 
 func TestSite(t *testing.T) {
 	skipUnderUpdate(t)
@@ -113,8 +119,30 @@ func siteParse(t *testing.T, dir string) map[string]*sitePage {
 
 func siteCheckPage(t *testing.T, dir, name string, p *sitePage, baseURL, base string, pages map[string]*sitePage) {
 	t.Helper()
-	h1 := 0
+	h1, csp := 0, 0
+	loads := "" // first element that loads something, to come after the CSP
 	siteWalk(p.doc, func(n *html.Node) {
+		siteCheckInline(t, name, n)
+		switch n.Data {
+		case "meta":
+			if !strings.EqualFold(siteAttr(n, "http-equiv"), "Content-Security-Policy") {
+				break
+			}
+			csp++
+			if got := siteAttr(n, "content"); got != siteCSP {
+				t.Errorf("%s : politique de sécurité (CSP) %q, attendu %q", name, got, siteCSP)
+			}
+			if n.Parent == nil || n.Parent.Data != "head" {
+				t.Errorf("%s : la balise meta CSP doit être dans <head>", name)
+			}
+			if loads != "" {
+				t.Errorf("%s : la balise meta CSP vient après <%s> : elle doit précéder tout ce qui se charge", name, loads)
+			}
+		case "script", "link", "style", "img":
+			if loads == "" {
+				loads = n.Data
+			}
+		}
 		switch n.Data {
 		case "html":
 			if lang := siteAttr(n, "lang"); lang != "fr" {
@@ -137,6 +165,31 @@ func siteCheckPage(t *testing.T, dir, name string, p *sitePage, baseURL, base st
 	})
 	if h1 != 1 {
 		t.Errorf("%s : %d titres h1, attendu exactement 1", name, h1)
+	}
+	if csp != 1 {
+		t.Errorf("%s : %d balises <meta http-equiv=\"Content-Security-Policy\">, attendu exactement 1", name, csp)
+	}
+}
+
+// siteCheckInline reports what the Content Security Policy would block: inline
+// scripts, styles and event handlers belong in site/assets/.
+func siteCheckInline(t *testing.T, name string, n *html.Node) {
+	t.Helper()
+	switch {
+	case n.Data == "script" && siteAttr(n, "src") == "":
+		t.Errorf("%s : <script> en ligne, bloqué par la CSP : à déplacer dans site/assets/js/", name)
+	case n.Data == "style":
+		t.Errorf("%s : bloc <style> en ligne, bloqué par la CSP : à déplacer dans site/assets/css/", name)
+	}
+	for _, a := range n.Attr {
+		switch {
+		case a.Key == "style":
+			t.Errorf("%s : <%s style=%q>, attribut bloqué par la CSP : une classe dans site/assets/css/ à la place", name, n.Data, a.Val)
+		case strings.HasPrefix(a.Key, "on"):
+			t.Errorf("%s : <%s %s=%q>, gestionnaire d'événement en ligne bloqué par la CSP : addEventListener dans site/assets/js/ à la place", name, n.Data, a.Key, a.Val)
+		case strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:"):
+			t.Errorf("%s : <%s %s=%q>, lien javascript: bloqué par la CSP", name, n.Data, a.Key, a.Val)
+		}
 	}
 }
 

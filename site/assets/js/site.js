@@ -75,6 +75,10 @@
     var form = document.querySelector(".search"), input = form && form.querySelector("input"),
         list = form && form.querySelector(".search-results"), index = null;
     if (!input) return;
+    // The form is never submitted: Enter opens the first result (keydown below).
+    // Handled here rather than by an onsubmit attribute, which the Content
+    // Security Policy would block.
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
     function load() {
       if (!index) index = fetch(form.dataset.index).then(function (r) { return r.json(); })
         .then(function (pages) {
