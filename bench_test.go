@@ -126,7 +126,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 	}
 	// The suite in a child go test needs the lock this process holds.
 	suite.unlock()
-	defer func() { suite.unlock, _ = suiteLock() }()
+	defer func() { suite.unlock, _ = engineLock(context.Background(), suite.cli, suite.runID) }()
 
 	var suiteTime, seqTime time.Duration
 	for range b.N {

@@ -6,6 +6,7 @@ package tpdocker_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
 )
 
 const (
@@ -312,26 +314,97 @@ func shortID(id string) string {
 	return id
 }
 
-// suiteLock keeps two runs of the suite from sharing the engine's fixed
-// names and ports. It is released when the process ends, however it ends.
-func suiteLock() (func(), error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	dir = filepath.Join(dir, "tpdocker")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// The engine lock keeps two runs of the suite, from any user, clone or
+// machine that talks to the same engine, from sharing its fixed names and
+// ports. It lives on the engine itself: a container named lockName that runs
+// "cat" with its standard input attached to this process. When the process
+// ends, however it ends, the engine sees the attachment close, cat reads the
+// end of its input and exits, and the engine removes the container: a run
+// that holds the lock is alive, however slow, and a dead run's lock is gone.
+const (
+	lockName      = "tpdocker-verrou"
+	labelLockRun  = "tpdocker.lock.run"
+	labelLockWho  = "tpdocker.lock.user"
+	labelLockFrom = "tpdocker.lock.started"
+)
+
+var lockWait = flag.Duration("attente", 10*time.Minute, "how long to wait for another run of the suite to free the engine")
+
+// engineLock takes the engine's lock for this run, waiting for another run
+// to finish for at most *lockWait, and returns what releases it.
+func engineLock(ctx context.Context, cli *client.Client, runID string) (func(), error) {
+	if _, err := ensureImage(ctx, cli, "alpine:latest"); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "suite.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	who := os.Getenv("USER")
+	if who == "" {
+		who = fmt.Sprint(os.Getuid())
+	}
+	if h, err := os.Hostname(); err == nil {
+		who += "@" + h
+	}
+	deadline := time.Now().Add(*lockWait)
+	said := false
+	for {
+		unlock, err := tryEngineLock(ctx, cli, runID, who)
+		if err == nil {
+			return unlock, nil
+		}
+		if !errdefs.IsConflict(err) {
+			return nil, err
+		}
+		holder, err := cli.ContainerInspect(ctx, lockName)
+		if client.IsErrNotFound(err) {
+			continue // released meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		l := holder.Config.Labels
+		desc := fmt.Sprintf("exécution %s de %s, depuis %s", l[labelLockRun], l[labelLockWho], l[labelLockFrom])
+		if !holder.State.Running {
+			// Created but never started, or left stopped: its run died
+			// between the two steps (a started lock removes itself).
+			if created, _ := time.Parse(time.RFC3339Nano, holder.Created); time.Since(created) > 30*time.Second {
+				cli.ContainerRemove(ctx, holder.ID, container.RemoveOptions{Force: true})
+				continue
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil, problem("Le moteur Docker est occupé par une autre exécution de la suite (%s) depuis plus de %v : attendez qu'elle se termine, ou relancez avec « go test -attente 30m ».", desc, *lockWait)
+		}
+		if !said {
+			fmt.Printf("tpdocker: le moteur est occupé par une autre exécution de la suite (%s) ; attente, %v au plus…\n", desc, *lockWait)
+			said = true
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func tryEngineLock(ctx context.Context, cli *client.Client, runID, who string) (func(), error) {
+	c, err := cli.ContainerCreate(ctx, &container.Config{
+		Image: "alpine:latest", Cmd: []string{"cat"},
+		OpenStdin: true, StdinOnce: true, AttachStdin: true,
+		Labels: map[string]string{labelLockRun: runID, labelLockWho: who, labelLockFrom: time.Now().Format("2006-01-02 15:04:05 MST")},
+	}, &container.HostConfig{AutoRemove: true, NetworkMode: "none"}, nil, nil, lockName)
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, problem("Une autre exécution de la suite utilise déjà le moteur Docker : attendez qu'elle se termine.")
+	att, err := cli.ContainerAttach(ctx, c.ID, container.AttachOptions{Stream: true, Stdin: true})
+	if err == nil {
+		err = cli.ContainerStart(ctx, c.ID, container.StartOptions{})
 	}
-	return func() { f.Close() }, nil
+	if err != nil {
+		if att.Conn != nil {
+			att.Close()
+		}
+		cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
+		return nil, err
+	}
+	return func() {
+		att.Close()
+		cli.ContainerRemove(context.Background(), c.ID, container.RemoveOptions{Force: true})
+	}, nil
 }
 
 // The anonymous volumes of the suite's containers carry no label: the run

@@ -106,7 +106,7 @@ func startSuite() error {
 			_, suite.err = preflight(ctx, cli, suite.host) // says how to start Docker
 			return
 		}
-		if suite.unlock, suite.err = suiteLock(); suite.err != nil {
+		if suite.unlock, suite.err = engineLock(ctx, cli, suite.runID); suite.err != nil {
 			return
 		}
 		suite.cli = cli
