@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -336,9 +337,9 @@ func engineLock(ctx context.Context, cli *client.Client, runID string) (func(), 
 	if _, err := ensureImage(ctx, cli, "alpine:latest"); err != nil {
 		return nil, err
 	}
-	who := os.Getenv("USER")
-	if who == "" {
-		who = fmt.Sprint(os.Getuid())
+	who := fmt.Sprint(os.Getuid())
+	if u, err := user.Current(); err == nil {
+		who = u.Username
 	}
 	if h, err := os.Hostname(); err == nil {
 		who += "@" + h
