@@ -108,8 +108,8 @@ func preflight(ctx context.Context, cli *client.Client, host string) (*engineInf
 	if err != nil {
 		return nil, problem("Docker répond mal sur %s (%v).", host, err)
 	}
-	if !apiAtLeast(ver.APIVersion, minEngineAPI) {
-		return nil, problem("Le moteur Docker %s (API %s) est trop ancien : les scripts demandent Docker Engine %s ou plus récent (API %s), avec BuildKit comme constructeur.\nMettez Docker à jour (Docker Desktop, ou les paquets docker-ce), ou construisez un moteur récent avec « bash .ci/install-engine ».", ver.Version, ver.APIVersion, minEngineRelease, minEngineAPI)
+	if err := checkEngineVersion(ver.Version, ver.APIVersion); err != nil {
+		return nil, err
 	}
 	info := &engineInfo{Engine: ver.Version, Images: map[string]imageInfo{}}
 	if out, err := exec.CommandContext(pctx, "docker", "version", "--format", "{{.Client.Version}}").Output(); err == nil {
@@ -136,10 +136,8 @@ func preflight(ctx context.Context, cli *client.Client, host string) (*engineInf
 	}
 	info.Compose = strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
 
-	for _, p := range labPorts {
-		if err := portFree(p); err != nil {
-			return nil, problem("Le port %d est déjà pris sur cette machine (%v) : libérez-le (« ss -ltnp 'sport = :%d' » montre qui l'occupe), puis relancez go test.", p, err, p)
-		}
+	if err := checkPorts(); err != nil {
+		return nil, err
 	}
 	if err := foreignNames(ctx, cli); err != nil {
 		return nil, err
@@ -152,6 +150,25 @@ func preflight(ctx context.Context, cli *client.Client, host string) (*engineInf
 		info.Images[ref] = im
 	}
 	return info, nil
+}
+
+// checkEngineVersion refuses an engine older than the scripts are written
+// for, before any of them fails on an output it cannot print.
+func checkEngineVersion(version, api string) error {
+	if apiAtLeast(api, minEngineAPI) {
+		return nil
+	}
+	return problem("Le moteur Docker %s (API %s) est trop ancien : les scripts demandent Docker Engine %s ou plus récent (API %s), avec BuildKit comme constructeur.\nMettez Docker à jour (Docker Desktop, ou les paquets docker-ce), ou construisez un moteur récent avec « bash .ci/install-engine ».", version, api, minEngineRelease, minEngineAPI)
+}
+
+// checkPorts makes sure the lab's host ports are free.
+func checkPorts() error {
+	for _, p := range labPorts {
+		if err := portFree(p); err != nil {
+			return problem("Le port %d est déjà pris sur cette machine (%v) : libérez-le (« ss -ltnp 'sport = :%d' » montre qui l'occupe), puis relancez go test.", p, err, p)
+		}
+	}
+	return nil
 }
 
 // portFree tells whether a TCP port can be bound on all interfaces, as
