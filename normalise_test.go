@@ -2,52 +2,129 @@ package tpdocker_test
 
 // Normalising a recorded run: what changes from one run to the next (IDs,
 // generated names, durations, client ports, timestamps) is replaced by a
-// stable, visibly generic value, and tables are re-aligned, so that two runs
-// in a row give the same record.
+// stand-in of the same shape (a hex ID, an adjective_surname name, "Up 4
+// seconds"...), fixed for a given record, and tables are re-aligned, so that
+// two runs in a row give the same record and the reader sees plausible output.
+//
+// A stand-in depends only on the order in which the run's values first
+// appear: the n-th ID of a record is always the same hex string, the n-th
+// generated name always the same name.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+	"time"
+)
+
+// The fixed values stand-ins are made of.
+const (
+	defaultDay    = "2025-11-20"   // the day of timestamps, when the record has no date
+	clockTime     = "14:03:12"     // the time of day of every timestamp
+	earlierTime   = "14:03:10"     // the time of day of timestamps given to the second
+	runStandIn    = "1879bbf589ce" // the run ID: the hex prefix of a UnixNano, as the suite makes it
+	ctxStandIn    = "2.048kB"      // classic builder: size of the build context sent
+	upStandIn     = "4 seconds"    // how long a container has been up, or since it exited
+	createdAgo    = "5 seconds ago"
+	composeStep   = "1.2s" // compose's step durations
+	bkSubStep     = "0.1s" // BuildKit: durations within a step ("exporting layers 0.1s done")
+	firstPort     = 54322  // first client port; Linux favours even ports for connect()
+	firstPID      = 64     // first PID other than 1
+	bkFirstOffset = 0.512  // BuildKit: time of a step's first output line
+	bkLineStep    = 0.131  // BuildKit: time between two output lines of a step
+)
+
+// Docker's name generator draws an adjective and a scientist's surname; the
+// stand-ins use a few of its words.
+var (
+	nameAdjectives = []string{"brave", "festive", "quirky", "serene", "eager", "jolly", "focused", "gallant", "nifty", "upbeat", "zealous", "stoic", "vibrant", "dreamy", "keen", "modest"}
+	nameSurnames   = []string{"curie", "lovelace", "hopper", "turing", "noether", "hypatia", "ritchie", "knuth", "shannon", "babbage", "kepler", "pasteur", "meitner", "liskov", "tesla", "darwin"}
 )
 
 type normaliser struct {
-	ips   map[string]string // private address -> alias
-	ids   map[string]string // 12-hex prefix -> alias
-	names map[string]string // generated container name -> alias
+	runID string // the suite's run ID, shown in the scope label of builds
+	day   string // the day timestamps are put on, 2006-01-02
+
+	ids     map[string]int    // 12-hex prefix of a real ID -> alias index, from 1
+	idHex   []string          // alias index - 1 -> 64-hex stand-in
+	aliasOf map[string]int    // stand-in, 12- or 64-hex -> alias index
+	names   map[string]string // generated container name -> stand-in
+	nameRe  *regexp.Regexp    // any generated name of the run
+	nets    map[string]int    // private network (first three octets) -> index
+	hosts   map[string]string // private address -> stand-in
+	netHost map[int]int       // network index -> stand-in hosts given so far
+	ports   map[string]string // client port -> stand-in
+	pids    map[string]string // PostgreSQL PID -> stand-in
+	bkLines map[string]int    // BuildKit step -> output lines seen, in the current text
 }
 
 var (
 	ansiSeq     = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[=>]`)
 	hex64       = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
 	hex12       = regexp.MustCompile(`\b[0-9a-f]{12}\b`)
-	seconds     = regexp.MustCompile(`\b(?:Less than a second|\d+ seconds?)\b`)
-	minutes     = regexp.MustCompile(`\b(?:About a minute|\d+ minutes?)\b`)
+	duration    = regexp.MustCompile(`\b(Up |(?:Exited|Restarting) \(\d+\) )?(?:Less than a second|About a minute|\d+ (?:seconds?|minutes?))\b( ago)?`)
 	composeTime = regexp.MustCompile(`\b\d+\.\ds\b`)
-	clientPort  = regexp.MustCompile(`\b(\d+\.\d+\.\d+\.\d+):\d{2,5}( - ")`)
+	clientPort  = regexp.MustCompile(`\b(\d+\.\d+\.\d+\.\d+):(\d{2,5})( - ")`)
 	pgTime      = regexp.MustCompile(`\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC\b`)
-	pgPID       = regexp.MustCompile(`(UTC )\[\d+\]`)
+	pgTimeSec   = regexp.MustCompile(`\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\b`)
+	pgPID       = regexp.MustCompile(`(UTC )\[(\d+)\]`)
 	bkTime      = regexp.MustCompile(`^(#\d+) \d+\.\d+ `)
+	bkDone      = regexp.MustCompile(`^(#\d+) DONE \d+\.\ds$`)
+	bkStep      = regexp.MustCompile(`^#\d+ `)
 	logTime     = regexp.MustCompile(`time="[0-9T:.Z+-]+"`)
-	ctxSize     = regexp.MustCompile(`(Sending build context to Docker daemon) +[0-9.]+k?B`)
+	logTTYTime  = regexp.MustCompile(`\b(TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI)\[\d+\]`)
+	ctxSize     = regexp.MustCompile(`(Sending build context to Docker daemon) +[0-9.]+[kMG]?B`)
 	privateIP   = regexp.MustCompile(`\b(?:10\.\d+|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d+\.\d+\b`)
 	generated   = regexp.MustCompile(`^[a-z]+_[a-z]+[0-9]?$`)
 	curlMeter   = regexp.MustCompile(`(?s)^ +% Total +% Received.*?\n(?:[^\n]*\r[^\n]*\n?|[ 0-9]+[^\n]*\n?)*`)
 	tableHeader = regexp.MustCompile(`^(CONTAINER ID|NAME {2,}|REPOSITORY|NETWORK ID|DRIVER {2,}VOLUME NAME)`)
 )
 
+// normalise rewrites a run's record in place; created lists the containers
+// the script created, whose generated names get stand-ins.
 func normalise(r *scriptResult, created []createdContainer) {
-	n := &normaliser{ips: map[string]string{}, ids: map[string]string{}, names: map[string]string{}}
+	newNormaliser(suite.runID, r.Date, created).result(r)
+}
+
+// newNormaliser starts the aliases of one record. day is the record's date
+// (defaultDay if it is not one).
+func newNormaliser(runID, day string, created []createdContainer) *normaliser {
+	if _, err := time.Parse("2006-01-02", day); err != nil {
+		day = defaultDay
+	}
+	n := &normaliser{
+		runID: runID, day: day,
+		ids: map[string]int{}, aliasOf: map[string]int{}, names: map[string]string{},
+		nets: map[string]int{}, hosts: map[string]string{}, netHost: map[int]int{},
+		ports: map[string]string{}, pids: map[string]string{},
+	}
+	var quoted []string
 	for _, c := range created {
 		if generated.MatchString(c.Name) && n.names[c.Name] == "" {
-			n.names[c.Name] = fmt.Sprintf("nom-genere-%d", len(n.names)+1)
+			n.names[c.Name] = generatedName(len(n.names) + 1)
+			quoted = append(quoted, regexp.QuoteMeta(c.Name))
 		}
 	}
+	if len(quoted) > 0 {
+		// Longest first, and one pass: a stand-in may be another real name.
+		sort.Slice(quoted, func(a, b int) bool {
+			if len(quoted[a]) != len(quoted[b]) {
+				return len(quoted[a]) > len(quoted[b])
+			}
+			return quoted[a] < quoted[b]
+		})
+		n.nameRe = regexp.MustCompile(`\b(?:` + strings.Join(quoted, "|") + `)\b`)
+	}
+	return n
+}
+
+// result normalises every output of the record.
+func (n *normaliser) result(r *scriptResult) {
 	for i := range r.Steps {
 		s := &r.Steps[i]
-		s.Stdout = strings.ReplaceAll(s.Stdout, suite.runID, "RUN")
-		s.Stderr = strings.ReplaceAll(s.Stderr, suite.runID, "RUN")
 		if s.Input != "" {
 			s.Stdout = dropTypeAhead(s.Stdout, s.Input)
 		}
@@ -57,17 +134,94 @@ func normalise(r *scriptResult, created []createdContainer) {
 	}
 }
 
+// standInID is the 64-hex stand-in of the k-th ID of a record (from 1): a
+// hash of k, so that its 12-hex prefix is the short ID, as with Docker.
+func standInID(k, salt int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("tpdocker id %d/%d", k, salt)))
+	return hex.EncodeToString(sum[:])
+}
+
+// generatedName is the stand-in of the k-th generated name of a record (from
+// 1): all different for the first 256, then with a digit, as Docker adds one
+// when a name is taken.
+func generatedName(k int) string {
+	i, na, ns := k-1, len(nameAdjectives), len(nameSurnames)
+	name := nameAdjectives[i%na] + "_" + nameSurnames[(i%na+i/na)%ns]
+	if round := i / (na * ns); round > 0 {
+		name += fmt.Sprint(round)
+	}
+	return name
+}
+
+// id gives an ID, full or short, the stand-in of its 12-hex prefix, as long
+// as the ID was.
+func (n *normaliser) id(h string) string {
+	if h == runStandIn {
+		return h
+	}
+	k, ok := n.ids[h[:12]]
+	if !ok {
+		k = len(n.idHex) + 1
+		full := ""
+		for salt := 0; ; salt++ {
+			full = standInID(k, salt)
+			if short := full[:12]; n.aliasOf[short] == 0 && short != runStandIn {
+				break
+			}
+		}
+		n.ids[h[:12]] = k
+		n.idHex = append(n.idHex, full)
+		n.aliasOf[full] = k
+		n.aliasOf[full[:12]] = k
+	}
+	return n.idHex[k-1][:len(h)]
+}
+
 // ip gives each private address of a run (they depend on the networks the
-// engine already has) a stable name in order of appearance.
-func (n *normaliser) ip(a string) string { return alias(n.ips, a, "ip") }
+// engine already has) a Docker bridge address: networks become 172.18.0.0,
+// 172.19.0.0... and their hosts .2, .3... in order of appearance; a
+// gateway (.1) and a network's own address (.0) keep their last number.
+func (n *normaliser) ip(a string) string {
+	if s, ok := n.hosts[a]; ok {
+		return s
+	}
+	cut := strings.LastIndex(a, ".")
+	net, host := a[:cut], a[cut+1:]
+	j, ok := n.nets[net]
+	if !ok {
+		j = len(n.nets)
+		n.nets[net] = j
+	}
+	h := 0
+	if host == "1" {
+		h = 1
+	} else if host != "0" {
+		n.netHost[j]++
+		h = n.netHost[j] + 1
+	}
+	s := fmt.Sprintf("172.%d.%d.%d", 18+j, h/256, h%256)
+	n.hosts[a] = s
+	return s
+}
 
-// id does the same for IDs, full or short, by their 12-hex prefix.
-func (n *normaliser) id(h string) string { return alias(n.ids, h[:12], "id") }
+// port gives each client port an ephemeral port in order of appearance.
+func (n *normaliser) port(p string) string {
+	return aliasFrom(n.ports, p, func(k int) string { return fmt.Sprint(firstPort + 2*k) })
+}
 
-func alias(m map[string]string, key, prefix string) string {
+// pid keeps PostgreSQL's postmaster (PID 1 in its container) and numbers
+// the other processes in order of appearance.
+func (n *normaliser) pid(p string) string {
+	if p == "1" {
+		return p
+	}
+	return aliasFrom(n.pids, p, func(k int) string { return fmt.Sprint(firstPID + k) })
+}
+
+func aliasFrom(m map[string]string, key string, standIn func(k int) string) string {
 	a, ok := m[key]
 	if !ok {
-		a = fmt.Sprintf("%s-%d", prefix, len(m)+1)
+		a = standIn(len(m))
 		m[key] = a
 	}
 	return a
@@ -76,9 +230,13 @@ func alias(m map[string]string, key, prefix string) string {
 // text normalises one output; tables are cut along their header's columns,
 // normalised cell by cell and re-aligned as docker aligns them.
 func (n *normaliser) text(s string) string {
+	if n.runID != "" {
+		s = strings.ReplaceAll(s, n.runID, runStandIn)
+	}
 	s = ansiSeq.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "")
+	n.bkLines = map[string]int{}
 	lines := strings.Split(s, "\n")
 	var out []string
 	for i := 0; i < len(lines); {
@@ -94,13 +252,13 @@ func (n *normaliser) text(s string) string {
 		out = append(out, n.line(lines[i]))
 		i++
 	}
-	return strings.Join(sortRuns(out), "\n")
+	return strings.Join(n.sortRuns(out), "\n")
 }
 
 // A prune lists what it deleted in no set order: sort those runs of lines.
-var unordered = regexp.MustCompile(`^(deleted: |untagged: |id-\d+$)`)
+var unordered = regexp.MustCompile(`^(deleted: |untagged: |[0-9a-f]{12}$|[0-9a-f]{64}$)`)
 
-func sortRuns(lines []string) []string {
+func (n *normaliser) sortRuns(lines []string) []string {
 	for i := 0; i < len(lines); {
 		j := i
 		for j < len(lines) && unordered.MatchString(lines[j]) {
@@ -109,7 +267,7 @@ func sortRuns(lines []string) []string {
 		if j > i+1 {
 			run := lines[i:j]
 			sort.SliceStable(run, func(a, b int) bool {
-				ka, kb := aliasKey(run[a]), aliasKey(run[b])
+				ka, kb := n.aliasKey(run[a]), n.aliasKey(run[b])
 				if ka != kb {
 					return ka < kb
 				}
@@ -121,33 +279,86 @@ func sortRuns(lines []string) []string {
 	return lines
 }
 
-// aliasKey orders "deleted: sha256:id-12" after "deleted: sha256:id-9".
-func aliasKey(l string) int {
-	k := 0
-	if m := regexp.MustCompile(`id-(\d+)`).FindStringSubmatch(l); m != nil {
-		fmt.Sscan(m[1], &k)
+// aliasKey is the alias index of the first ID stand-in of a line (0 if it
+// has none): lines are sorted by the order in which their IDs first
+// appeared in the record, not by the stand-ins' hex.
+func (n *normaliser) aliasKey(l string) int {
+	for _, re := range []*regexp.Regexp{hex64, hex12} {
+		for _, h := range re.FindAllString(l, -1) {
+			if k := n.aliasOf[h]; k > 0 {
+				return k
+			}
+		}
 	}
-	return k
+	return 0
 }
 
 func (n *normaliser) line(l string) string {
 	l = strings.ReplaceAll(l, "$WORK/", "~/") // the script's folder: the reader's home
 	l = hex64.ReplaceAllStringFunc(l, n.id)
 	l = hex12.ReplaceAllStringFunc(l, n.id)
-	for name, alias := range n.names {
-		l = regexp.MustCompile(`\b`+name+`\b`).ReplaceAllString(l, alias)
+	if n.nameRe != nil {
+		l = n.nameRe.ReplaceAllStringFunc(l, func(name string) string { return n.names[name] })
 	}
-	l = seconds.ReplaceAllString(l, "N seconds")
-	l = minutes.ReplaceAllString(l, "N minutes")
-	l = composeTime.ReplaceAllString(l, "N.Ns")
-	l = clientPort.ReplaceAllString(l, "${1}:PORT${2}")
-	l = pgTime.ReplaceAllString(l, "AAAA-MM-JJ hh:mm:ss.mmm UTC")
-	l = pgPID.ReplaceAllString(l, "${1}[PID]")
-	l = bkTime.ReplaceAllString(l, "${1} N.NNN ")
-	l = logTime.ReplaceAllString(l, `time="AAAA-MM-JJThh:mm:ssZ"`)
-	l = ctxSize.ReplaceAllString(l, "${1}  N B")
+	l = duration.ReplaceAllStringFunc(l, durationStandIn)
+	switch m := bkDone.FindStringSubmatch(l); {
+	case m != nil:
+		l = m[1] + " DONE " + n.bkDoneTime(m[1])
+	case bkStep.MatchString(l):
+		l = composeTime.ReplaceAllString(l, bkSubStep)
+	default:
+		l = composeTime.ReplaceAllString(l, composeStep)
+	}
+	l = clientPort.ReplaceAllStringFunc(l, func(s string) string {
+		m := clientPort.FindStringSubmatch(s)
+		return m[1] + ":" + n.port(m[2]) + m[3]
+	})
+	l = pgTime.ReplaceAllString(l, n.day+" "+clockTime+".345 UTC")
+	l = pgTimeSec.ReplaceAllString(l, n.day+" "+earlierTime+" UTC")
+	l = pgPID.ReplaceAllStringFunc(l, func(s string) string {
+		m := pgPID.FindStringSubmatch(s)
+		return m[1] + "[" + n.pid(m[2]) + "]"
+	})
+	if m := bkTime.FindStringSubmatch(l); m != nil {
+		l = m[1] + " " + n.bkLineTime(m[1]) + " " + l[len(m[0]):]
+	}
+	l = logTime.ReplaceAllString(l, `time="`+n.day+"T"+clockTime+`Z"`)
+	l = logTTYTime.ReplaceAllString(l, "${1}[0000]")
+	l = ctxSize.ReplaceAllString(l, "${1}  "+ctxStandIn)
 	l = privateIP.ReplaceAllStringFunc(l, n.ip)
 	return l
+}
+
+// durationStandIn writes a container's age as docker would a few seconds
+// after creating it: created 5 seconds ago, up (or exited) for 4.
+func durationStandIn(s string) string {
+	m := duration.FindStringSubmatch(s)
+	switch {
+	case m[1] != "":
+		return m[1] + upStandIn + m[2]
+	case m[2] != "":
+		return createdAgo
+	default:
+		return upStandIn
+	}
+}
+
+// bkLineTime is the time of a BuildKit step's next output line: the lines
+// of a step are spaced evenly from its start.
+func (n *normaliser) bkLineTime(step string) string {
+	k := n.bkLines[step]
+	n.bkLines[step] = k + 1
+	return fmt.Sprintf("%.3f", bkFirstOffset+bkLineStep*float64(k))
+}
+
+// bkDoneTime is a BuildKit step's duration: a little after its last output
+// line, or as long as its sub-steps for a step that printed none.
+func (n *normaliser) bkDoneTime(step string) string {
+	k := n.bkLines[step]
+	if k == 0 {
+		return bkSubStep
+	}
+	return fmt.Sprintf("%.1fs", bkFirstOffset+bkLineStep*float64(k-1)+0.1)
 }
 
 // table re-aligns a docker table: columns start where the header's words
@@ -183,9 +394,17 @@ func (n *normaliser) table(rows []string) []string {
 		}
 	}
 	if strings.HasPrefix(header, "DRIVER") {
-		// docker volume ls orders by name, and anonymous names are random.
+		// docker volume ls orders by name, and anonymous names are random:
+		// order them by alias, named volumes (no alias) first, by name.
 		body := cells[1:]
-		sort.SliceStable(body, func(a, b int) bool { return aliasKey(body[a][len(starts)-1]) < aliasKey(body[b][len(starts)-1]) })
+		last := len(starts) - 1
+		sort.SliceStable(body, func(a, b int) bool {
+			ka, kb := n.aliasKey(body[a][last]), n.aliasKey(body[b][last])
+			if ka != kb {
+				return ka < kb
+			}
+			return body[a][last] < body[b][last]
+		})
 	}
 	out := make([]string, len(rows))
 	for r := range rows {
