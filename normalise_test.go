@@ -27,6 +27,7 @@ const (
 	earlierTime   = "14:03:10"     // the time of day of timestamps given to the second
 	runStandIn    = "1879bbf589ce" // the run ID: the hex prefix of a UnixNano, as the suite makes it
 	ctxStandIn    = "2.048kB"      // classic builder: size of the build context sent
+	bakeStandIn   = "563B"         // compose: size of the bake definition it sends
 	upStandIn     = "4 seconds"    // how long a container has been up, or since it exited
 	createdAgo    = "5 seconds ago"
 	composeStep   = "1.2s" // compose's step durations
@@ -77,6 +78,7 @@ var (
 	logTime     = regexp.MustCompile(`time="[0-9T:.Z+-]+"`)
 	logTTYTime  = regexp.MustCompile(`\b(TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI)\[\d+\]`)
 	ctxSize     = regexp.MustCompile(`(Sending build context to Docker daemon) +[0-9.]+[kMG]?B`)
+	bakeSize    = regexp.MustCompile(`(load local bake definitions|reading from stdin) [0-9.]+[kMG]?B`) // the definition holds the project's path
 	privateIP   = regexp.MustCompile(`\b(?:10\.\d+|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d+\.\d+\b`)
 	generated   = regexp.MustCompile(`^[a-z]+_[a-z]+[0-9]?$`)
 	curlMeter   = regexp.MustCompile(`(?s)^ +% Total +% Received.*?\n(?:[^\n]*\r[^\n]*\n?|[ 0-9]+[^\n]*\n?)*`)
@@ -325,6 +327,7 @@ func (n *normaliser) line(l string) string {
 	l = logTime.ReplaceAllString(l, `time="`+n.day+"T"+clockTime+`Z"`)
 	l = logTTYTime.ReplaceAllString(l, "${1}[0000]")
 	l = ctxSize.ReplaceAllString(l, "${1}  "+ctxStandIn)
+	l = bakeSize.ReplaceAllString(l, "${1} "+bakeStandIn)
 	l = privateIP.ReplaceAllStringFunc(l, n.ip)
 	return l
 }

@@ -118,11 +118,44 @@ func parse(s string) (before []string, vs []*vertex, after []string, ok bool) {
 			v.lines = append(v.lines, m[2])
 		}
 	}
+	for _, v := range vs {
+		v.lines = settle(v.lines)
+	}
 	after = lines[end+1:]
 	for len(after) > 0 && after[0] == "" {
 		after = after[1:]
 	}
 	return lines[:start], vs, after, true
+}
+
+// settle keeps one line for each sub-step of a step, in its final state,
+// where it first appeared, without its duration: whether BuildKit printed
+// "exporting layers" before "exporting layers 0.3s done", and whether it
+// timed a sub-step at all, depends on how fast it went.
+func settle(lines []string) []string {
+	var out []string
+	at := map[string]int{}
+	for _, l := range lines {
+		if logLine.MatchString(l) || doneLine.MatchString(l) || l == "CACHED" {
+			out = append(out, l)
+			continue
+		}
+		name, done := l, false
+		if m := subDone.FindStringSubmatch(l); m != nil {
+			name, done = m[1], true
+		}
+		line := name
+		if done {
+			line += " done"
+		}
+		if i, seen := at[name]; seen {
+			out[i] = line
+			continue
+		}
+		at[name] = len(out)
+		out = append(out, line)
+	}
+	return out
 }
 
 // Canonical returns s with its build steps in a fixed order and numbered

@@ -97,9 +97,9 @@ func TestTerminal(t *testing.T) {
  => [3/4] COPY app.py .                                                     0.0s
  => [4/4] RUN pip install fastapi uvicorn                                   1.3s
  => exporting to image                                                      0.4s
- => => exporting layers                                                     0.3s
+ => => exporting layers                                                     0.0s
  => => naming to docker.io/library/simple-api:latest                        0.0s
- => => unpacking to docker.io/library/simple-api:latest                     0.1s`
+ => => unpacking to docker.io/library/simple-api:latest                     0.0s`
 	if got != want {
 		t.Errorf("Terminal =\n%s\nwant\n%s", got, want)
 	}
