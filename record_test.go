@@ -116,7 +116,10 @@ func keepTranscript(t *testing.T, name, transcript string) {
 	}
 	sort.Slice(r.Images, func(i, j int) bool { return r.Images[i].Name < r.Images[j].Name })
 	for i := range r.Steps {
-		// BuildKit prints parallel steps in the order they happen to run.
+		// BuildKit prints parallel steps in the order they happen to run
+		// (on standard error for docker build, on standard output for
+		// compose).
+		r.Steps[i].Stdout = buildkit.Canonical(r.Steps[i].Stdout)
 		r.Steps[i].Stderr = buildkit.Canonical(r.Steps[i].Stderr)
 	}
 	suite.mu.Lock()

@@ -19,6 +19,9 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+	"regexp"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // siteExercises are the expected pages, one per exercise of the lab.
@@ -298,4 +301,77 @@ func siteHasAttr(n *html.Node, key string) (string, bool) {
 func siteAttr(n *html.Node, key string) string {
 	v, _ := siteHasAttr(n, key)
 	return v
+}
+
+// authorClaims are values the author's answers state about an output that
+// a page shows beside them. Where the recorded output does not show the
+// stated value (a stand-in image, another machine), a note of
+// site/data/notes.yaml must match that output, so that the page explains
+// the difference right there.
+var authorClaims = []struct {
+	script, cmd string // the recorded step
+	says        string // what the author wrote
+	shows       string // what the output shows when it agrees
+}{
+	{"ex2-alpine", "docker run -it alpine sh", `noyau Linux "Microsoft-standard-WSL2"`, `(?i)microsoft-standard-WSL2`},
+	{"ex3-build", "docker build -t simple-api .", "4 étapes principales", `(?m)^#\d+ \[4/4\] RUN pip install fastapi uvicorn$`},
+	{"ex3-build", "docker build -t simple-api .", "Installation des dépendances (fastapi, uvicorn)", `Downloading fastapi-`},
+	{"ex6-postgres", "docker compose exec db psql -U demo -d demo", "PostgreSQL 16.11 (Debian 16.11-1.pgdg13+1)", `PostgreSQL 16\.\d+ \(Debian 16\.\d+-\d+\.pgdg`},
+	{"ex6-postgres", "docker compose exec db psql -U demo -d demo", "basée sur une image Debian (psql)", `psql \(16\.\d+ \(Debian`},
+	{"ex7-debug", "docker compose exec api sh", "Le système retourne Python 3.9.25", `Python 3\.9\.25`},
+	{"ex7-debug", "docker image prune", "l'ancienne version devient « orpheline » (dangling)", `Deleted Images:`},
+}
+
+type outputNote struct{ Match, Kind, Text string }
+
+func readNotes(t *testing.T) []outputNote {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("site", "data", "notes.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []outputNote
+	if err := yaml.Unmarshal(data, &notes); err != nil {
+		t.Fatalf("site/data/notes.yaml illisible : %v", err)
+	}
+	return notes
+}
+
+func TestAuthorClaims(t *testing.T) {
+	skipUnderUpdate(t)
+	notes := readNotes(t)
+	for _, n := range notes {
+		if _, err := regexp.Compile(n.Match); err != nil {
+			t.Errorf("site/data/notes.yaml : expression %q invalide : %v", n.Match, err)
+		}
+	}
+	for _, c := range authorClaims {
+		r, err := readRecord(c.script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out string
+		for _, s := range r.Steps {
+			if s.Cmd == c.cmd {
+				out = s.Tty + "\n" + s.Stdout + "\n" + s.Stderr
+				break
+			}
+		}
+		if out == "" {
+			t.Errorf("%s : la commande %q n'est pas dans l'enregistrement", c.script, c.cmd)
+			continue
+		}
+		if regexp.MustCompile(c.shows).MatchString(out) {
+			continue
+		}
+		explained := false
+		for _, n := range notes {
+			if re, err := regexp.Compile(n.Match); err == nil && re.MatchString(out) {
+				explained = true
+			}
+		}
+		if !explained {
+			t.Errorf("%s, %q : l'auteur écrit « %s », la sortie enregistrée ne le montre pas (%s) et aucune note de site/data/notes.yaml ne l'explique à côté", c.script, c.cmd, c.says, c.shows)
+		}
+	}
 }
