@@ -141,7 +141,9 @@ func (c capture) svg(text string) []byte {
 		if strings.HasPrefix(l, "$ ") {
 			fill = "#8ae68a"
 		}
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="%s">%s</text>`+"\n", svgPad, y, fill, html.EscapeString(l))
+		// No-break spaces: an SVG shown as an image keeps no run of
+		// spaces, and a terminal's columns are made of them.
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="%s">%s</text>`+"\n", svgPad, y, fill, html.EscapeString(strings.ReplaceAll(l, " ", "\u00a0")))
 	}
 	b.WriteString("</g>\n</svg>\n")
 	return b.Bytes()
