@@ -106,6 +106,12 @@ func startSuite() error {
 			_, suite.err = preflight(ctx, cli, suite.host) // says how to start Docker
 			return
 		}
+		// An engine too old is said before anything is asked of it.
+		if ver, err := cli.ServerVersion(pctx); err == nil {
+			if suite.err = checkEngineVersion(ver.Version, ver.APIVersion); suite.err != nil {
+				return
+			}
+		}
 		if suite.unlock, suite.err = engineLock(ctx, cli, suite.runID); suite.err != nil {
 			return
 		}
