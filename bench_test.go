@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"tpdocker/internal/record"
 )
 
 // sequentialScript turns the scripts into one bash script.
@@ -52,7 +54,7 @@ func sequentialScript(root string) (string, error) {
 			}
 			neg := strings.HasPrefix(line, "! ")
 			line = strings.TrimPrefix(line, "! ")
-			words := splitScriptWords(line)
+			words := record.SplitScriptWords(line)
 			q := func(ws []string) string {
 				out := make([]string, len(ws))
 				for i, w := range ws {
@@ -76,7 +78,7 @@ func sequentialScript(root string) (string, error) {
 					stdin = ""
 				}
 				if m := bgName.FindStringSubmatch(line); m != nil {
-					ws := splitScriptWords(strings.TrimSuffix(line, m[0]))
+					ws := record.SplitScriptWords(strings.TrimSuffix(line, m[0]))
 					fmt.Fprintf(&b, "%s%s > \"$WORK/.bg-%s\" 2>&1 & bg_%s=$!\n", q(ws[1:]), in, m[1], m[1])
 					continue
 				}

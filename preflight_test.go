@@ -16,6 +16,8 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"tpdocker/internal/record"
 )
 
 func TestPreflightNoDaemon(t *testing.T) {
@@ -145,7 +147,7 @@ func TestScriptsAreWellFormed(t *testing.T) {
 			names[af.Name] = true
 		}
 		for i, line := range strings.Split(string(a.Comment), "\n") {
-			words := splitScriptWords(strings.TrimSpace(line))
+			words := record.SplitScriptWords(strings.TrimSpace(line))
 			if len(words) == 0 || strings.HasPrefix(words[0], "#") {
 				continue
 			}

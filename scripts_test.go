@@ -30,6 +30,9 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"tpdocker/internal/record"
 )
 
 var update = flag.Bool("update", false, "rewrite the site's run records (site/data/runs) and captures from this run")
@@ -47,14 +50,12 @@ var suite struct {
 	started time.Time
 
 	mu      sync.Mutex
-	results map[string]*scriptResult
-	created map[string][]createdContainer
+	results map[string]*record.Result
+	created map[string][]record.Container
 	elapsed map[string]time.Duration
 	held    map[string][]*sync.Mutex
 	proxies map[string]*scopeProxy
 }
-
-type createdContainer struct{ ID, Name string }
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -69,7 +70,7 @@ func TestMain(m *testing.M) {
 		finishSuite()
 	}
 	if *update {
-		if err := writeCaptures(); err != nil {
+		if err := record.WriteCaptures(captureDir, recordDir, captures); err != nil {
 			fmt.Println("tpdocker: captures non redessinées :", err)
 			code = 1
 		}
@@ -83,8 +84,8 @@ func startSuite() error {
 	suite.once.Do(func() {
 		suite.started = time.Now()
 		suite.runID = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
-		suite.results = map[string]*scriptResult{}
-		suite.created = map[string][]createdContainer{}
+		suite.results = map[string]*record.Result{}
+		suite.created = map[string][]record.Container{}
 		suite.elapsed = map[string]time.Duration{}
 		suite.held = map[string][]*sync.Mutex{}
 		suite.proxies = map[string]*scopeProxy{}
@@ -182,7 +183,7 @@ func summary(removed []string) string {
 		if r.Status != "pass" {
 			status = "ÉCHEC"
 		}
-		fmt.Fprintf(&b, "tpdocker: %-14s %-5s %2d commandes vérifiées en %.1fs\n", n, status, r.commands(), suite.elapsed[n].Seconds())
+		fmt.Fprintf(&b, "tpdocker: %-14s %-5s %2d commandes vérifiées en %.1fs\n", n, status, r.Commands(), suite.elapsed[n].Seconds())
 	}
 	fmt.Fprintf(&b, "tpdocker: %d objet(s) de cette exécution supprimé(s) à la fin\n", len(removed))
 	return b.String()
@@ -239,7 +240,7 @@ func setupScript(env *testscript.Env, root string) error {
 			return nil
 		}
 		suite.mu.Lock()
-		suite.created[name] = append(suite.created[name], createdContainer{ID: c.ID, Name: strings.TrimPrefix(c.Name, "/")})
+		suite.created[name] = append(suite.created[name], record.Container{ID: c.ID, Name: strings.TrimPrefix(c.Name, "/")})
 		suite.mu.Unlock()
 		var vols []string
 		for _, m := range c.Mounts {
@@ -526,4 +527,70 @@ func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("subst : %q introuvable dans %s", args[1], args[0])
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(re.ReplaceAllString(data, args[2])), 0o644))
+}
+
+// Where the site reads the records of the last verified run, and the
+// captures drawn from them.
+const (
+	recordDir  = "site/data/runs"
+	captureDir = "site/assets/captures"
+)
+
+// recordingT is testscript's T with two changes: it always asks for the full
+// transcript (Verbose), which it keeps for the record, and it shows that
+// transcript only where go test would (-v, or a failure).
+type recordingT struct {
+	*testing.T
+	name string
+}
+
+func (t recordingT) Verbose() bool { return true }
+
+func (t recordingT) Run(name string, f func(testscript.T)) {
+	t.T.Run(name, func(tt *testing.T) { f(recordingT{T: tt, name: name}) })
+}
+
+func (t recordingT) Log(args ...any) {
+	s := fmt.Sprint(args...)
+	if t.name != "" && strings.Contains(s, "\n> ") {
+		keepTranscript(t.T, t.name, s)
+	}
+	if testing.Verbose() || t.T.Failed() {
+		t.T.Log(s)
+	}
+}
+
+// keepTranscript makes the script's record from its transcript, and writes
+// it under -update.
+func keepTranscript(t *testing.T, name, transcript string) {
+	archive, err := txtar.ParseFile(filepath.Join("testdata", name+".txtar"))
+	if err != nil {
+		t.Logf("enregistrement impossible : %v", err)
+		return
+	}
+	run := record.Run{
+		RunID:   suite.runID,
+		Date:    time.Now().UTC().Format("2006-01-02"),
+		Engine:  suite.info.Engine,
+		Client:  suite.info.Client,
+		Compose: suite.info.Compose,
+		Builder: suite.info.Builder,
+		Store:   suite.info.Store,
+		Images:  map[string]record.Image{},
+	}
+	for ref, im := range suite.info.Images {
+		run.Images[ref] = record.Image{Name: im.Name, Kind: im.Kind, Origin: im.Origin}
+	}
+	suite.mu.Lock()
+	created := suite.created[name]
+	suite.mu.Unlock()
+	r := record.Make(name, transcript, archive, t.Failed(), run, created)
+	suite.mu.Lock()
+	suite.results[name] = r
+	suite.mu.Unlock()
+	if *update {
+		if err := record.Write(recordDir, r); err != nil {
+			t.Errorf("écriture de l'enregistrement : %v", err)
+		}
+	}
 }

@@ -31,6 +31,9 @@ const (
 	promptTimeout      = 30 * time.Second
 )
 
+// ansiSeq matches a terminal's escape sequences.
+var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[=>]`)
+
 // A prompt ends the window's text: "/ # ", "# ", "demo=# ", "$ ", "> ".
 var promptEnd = regexp.MustCompile(`[#$>] $`)
 
