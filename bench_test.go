@@ -24,6 +24,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"tpdocker/internal/engine"
 	"tpdocker/internal/record"
 )
 
@@ -128,7 +129,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 	}
 	// The suite in a child go test needs the lock this process holds.
 	suite.unlock()
-	defer func() { suite.unlock, _ = engineLock(context.Background(), suite.cli, suite.runID) }()
+	defer func() { suite.unlock, _ = lockEngine(context.Background(), suite.cli) }()
 
 	var suiteTime, seqTime time.Duration
 	for range b.N {
@@ -161,8 +162,8 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.host(), "DOCKER_BUILDKIT=0", "BASE="+filepath.Join(dir, "work"))
 		out, err := sh.CombinedOutput()
 		seqTime += time.Since(start)
-		removeLabelled(context.Background(), suite.cli, labelScope, scopeIs(scope), true)
-		removeVolumes(context.Background(), suite.cli, vols)
+		engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
+		engine.RemoveVolumes(context.Background(), suite.cli, vols)
 		proxy.close()
 		if err != nil {
 			b.Fatalf("le script séquentiel a échoué : %v\n%s", err, out)

@@ -37,35 +37,11 @@ import (
 	"github.com/docker/docker/api/types/image"
 
 	"tpdocker/internal/buildlabel"
+	"tpdocker/internal/engine"
 )
 
-// engineAddr is where the real engine listens: a unix socket path or a
-// host:port for tcp.
-type engineAddr struct {
-	network, address string
-}
-
-func parseEngineHost(host string) (engineAddr, error) {
-	u, err := url.Parse(host)
-	if err != nil {
-		return engineAddr{}, err
-	}
-	switch u.Scheme {
-	case "unix":
-		return engineAddr{"unix", u.Path}, nil
-	case "tcp", "http":
-		return engineAddr{"tcp", u.Host}, nil
-	}
-	return engineAddr{}, fmt.Errorf("DOCKER_HOST %q : seuls unix:// et tcp:// (sans TLS) sont pris en charge par la suite", host)
-}
-
-func (a engineAddr) dial(ctx context.Context) (net.Conn, error) {
-	var d net.Dialer
-	return d.DialContext(ctx, a.network, a.address)
-}
-
 type scopeProxy struct {
-	engine engineAddr
+	engine engine.Addr
 	labels map[string]string // added to created objects
 	filter string            // "key=value" added to listings and prunes
 	socket string
@@ -94,13 +70,13 @@ func (p *scopeProxy) buildAttrs() map[string]string {
 }
 
 // startScopeProxy listens on a fresh unix socket in dir.
-func startScopeProxy(engine engineAddr, dir, scope string, created func(id string) []string) (*scopeProxy, error) {
+func startScopeProxy(eng engine.Addr, dir, scope string, created func(id string) []string) (*scopeProxy, error) {
 	p := &scopeProxy{
-		engine:  engine,
+		engine:  eng,
 		created: created,
 		volumes: map[string]bool{},
-		labels:  map[string]string{labelScope: scope},
-		filter:  labelScope + "=" + scope,
+		labels:  map[string]string{engine.LabelScope: scope},
+		filter:  engine.LabelScope + "=" + scope,
 		socket:  filepath.Join(dir, "docker.sock"),
 		conns:   map[net.Conn]struct{}{},
 	}
@@ -117,7 +93,7 @@ func startScopeProxy(engine engineAddr, dir, scope string, created func(id strin
 			r.Out.Host = r.In.Host
 		},
 		Transport: &http.Transport{
-			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return engine.dial(ctx) },
+			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return eng.Dial(ctx) },
 			DisableKeepAlives: true,
 		},
 		FlushInterval: -1, // logs -f, build and pull progress stream through
@@ -290,7 +266,7 @@ func (p *scopeProxy) filterQuery(r *http.Request) error {
 // keeps half-closes: when the client has sent all its input, the engine still
 // delivers the rest of the output.
 func (p *scopeProxy) hijack(w http.ResponseWriter, r *http.Request) {
-	backend, err := p.engine.dial(r.Context())
+	backend, err := p.engine.Dial(r.Context())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
@@ -474,7 +450,7 @@ func (p *scopeProxy) settle(resp *http.Response, method, id, action string) {
 // one container, for at most five seconds.
 func (p *scopeProxy) waitListing(id string, want func(state string, found bool) bool) {
 	c := &http.Client{Transport: &http.Transport{
-		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return p.engine.dial(ctx) },
+		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return p.engine.Dial(ctx) },
 		DisableKeepAlives: true,
 	}, Timeout: 2 * time.Second}
 	filter := map[string][]string{"id": {id}}
@@ -544,14 +520,14 @@ func TestFailedBuildLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range cs {
-			seen["conteneur "+shortID(c.ID)] = true
+			seen["conteneur "+engine.ShortID(c.ID)] = true
 		}
 		ims, err := suite.cli.ImageList(ctx, image.ListOptions{All: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, im := range ims {
-			seen["image "+shortID(im.ID)] = true
+			seen["image "+engine.ShortID(im.ID)] = true
 		}
 		return seen
 	}

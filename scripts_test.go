@@ -32,10 +32,14 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"tpdocker/internal/engine"
 	"tpdocker/internal/record"
 )
 
-var update = flag.Bool("update", false, "rewrite the site's run records (site/data/runs) and captures from this run")
+var (
+	update   = flag.Bool("update", false, "rewrite the site's run records (site/data/runs) and captures from this run")
+	lockWait = flag.Duration("attente", 10*time.Minute, "how long to wait for another run of the suite to free the engine")
+)
 
 // suite is the state shared by the scripts of one go test run.
 var suite struct {
@@ -43,9 +47,9 @@ var suite struct {
 	err     error
 	runID   string
 	host    string
-	engine  engineAddr
+	engine  engine.Addr
 	cli     *client.Client
-	info    *engineInfo
+	info    *engine.Info
 	unlock  func()
 	started time.Time
 
@@ -89,31 +93,31 @@ func startSuite() error {
 		suite.elapsed = map[string]time.Duration{}
 		suite.held = map[string][]*sync.Mutex{}
 		suite.proxies = map[string]*scopeProxy{}
-		suite.host = engineHost()
+		suite.host = engine.Host()
 		var err error
-		if suite.engine, err = parseEngineHost(suite.host); err != nil {
-			suite.err = problem("%v", err)
+		if suite.engine, err = engine.ParseHost(suite.host); err != nil {
+			suite.err = engine.Problemf("%v", err)
 			return
 		}
-		cli, err := newEngineClient(suite.host)
+		cli, err := engine.NewClient(suite.host)
 		if err != nil {
-			suite.err = problem("Client Docker inutilisable pour %s : %v", suite.host, err)
+			suite.err = engine.Problemf("Client Docker inutilisable pour %s : %v", suite.host, err)
 			return
 		}
 		ctx := context.Background()
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if _, err := cli.Ping(pctx); err != nil {
-			_, suite.err = preflight(ctx, cli, suite.host) // says how to start Docker
+			_, suite.err = engine.Preflight(ctx, cli, suite.host) // says how to start Docker
 			return
 		}
-		if suite.unlock, suite.err = engineLock(ctx, cli, suite.runID); suite.err != nil {
+		if suite.unlock, suite.err = lockEngine(ctx, cli); suite.err != nil {
 			return
 		}
 		suite.cli = cli
-		removeSentinels(ctx, anyScope)
-		removed, err := removeLabelled(ctx, cli, labelScope, anyScope, true)
-		more, verr := removeDeadRunVolumes(ctx, cli)
+		engine.RemoveSentinels(ctx, cli, engine.AnyScope)
+		removed, err := engine.RemoveLabelled(ctx, cli, engine.LabelScope, engine.AnyScope, true)
+		more, verr := engine.RemoveDeadRunVolumes(ctx, cli, suite.runID)
 		removed, err = append(removed, more...), errors.Join(err, verr)
 		if len(removed) > 0 || err != nil {
 			fmt.Printf("tpdocker: nettoyage d'une exécution interrompue : %d objet(s) supprimé(s) (%s)\n", len(removed), strings.Join(removed, ", "))
@@ -121,7 +125,7 @@ func startSuite() error {
 				fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
 			}
 		}
-		if suite.info, suite.err = preflight(ctx, cli, suite.host); suite.err != nil {
+		if suite.info, suite.err = engine.Preflight(ctx, cli, suite.host); suite.err != nil {
 			return
 		}
 		go func() {
@@ -129,8 +133,8 @@ func startSuite() error {
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			<-sig
 			fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
-			removeSentinels(context.Background(), runIs(suite.runID))
-			removed, _ := removeLabelled(context.Background(), cli, labelScope, runIs(suite.runID), true)
+			engine.RemoveSentinels(context.Background(), cli, engine.RunIs(suite.runID))
+			removed, _ := engine.RemoveLabelled(context.Background(), cli, engine.LabelScope, engine.RunIs(suite.runID), true)
 			fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
 			os.Exit(130)
 		}()
@@ -138,16 +142,24 @@ func startSuite() error {
 	return suite.err
 }
 
+// lockEngine takes the engine's lock for this run (internal/engine), saying
+// so when another run holds it.
+func lockEngine(ctx context.Context, cli *client.Client) (func(), error) {
+	return engine.Lock(ctx, cli, suite.runID, *lockWait, func(holder string) {
+		fmt.Printf("tpdocker: le moteur est occupé par une autre exécution de la suite (%s) ; attente, %v au plus…\n", holder, *lockWait)
+	})
+}
+
 // finishSuite removes whatever the run still holds (each script cleans up
 // after itself; this catches what a crash in between left) and prints what
 // each script verified.
 func finishSuite() {
-	removeSentinels(context.Background(), runIs(suite.runID))
-	removed, err := removeLabelled(context.Background(), suite.cli, labelScope, runIs(suite.runID), true)
+	engine.RemoveSentinels(context.Background(), suite.cli, engine.RunIs(suite.runID))
+	removed, err := engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.RunIs(suite.runID), true)
 	if err != nil {
 		fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
 	} else {
-		os.Remove(volumeListPath(suite.runID))
+		engine.ForgetVolumes(suite.runID)
 	}
 	if suite.info != nil {
 		fmt.Print(summary(removed))
@@ -248,7 +260,7 @@ func setupScript(env *testscript.Env, root string) error {
 				vols = append(vols, m.Name)
 			}
 		}
-		rememberVolumes(vols)
+		engine.RememberVolumes(suite.runID, vols)
 		return vols
 	})
 	if err != nil {
@@ -271,9 +283,9 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
-		removeSentinels(context.Background(), scopeIs(scope))
-		removed, err := removeLabelled(context.Background(), suite.cli, labelScope, scopeIs(scope), true)
-		if more, verr := removeVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
+		engine.RemoveSentinels(context.Background(), suite.cli, engine.ScopeIs(scope))
+		removed, err := engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
+		if more, verr := engine.RemoveVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
 			err = errors.Join(err, verr)
 		} else {
 			removed = append(removed, more...)
@@ -318,6 +330,44 @@ func copyLabFiles(root, dst string) error {
 		}
 	}
 	return nil
+}
+
+// sentinelsOf are the sentinels of each script, under suite.mu.
+var sentinelsOf = map[string]*engine.Sentinels{}
+
+// sentinel create | check: objects that stand for the reader's own
+// (internal/engine), made outside the script's view; "check" proves they
+// are all still there.
+func cmdSentinel(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 || (args[0] != "create" && args[0] != "check") {
+		ts.Fatalf("usage: sentinel create|check")
+	}
+	name := scriptNameOf(ts)
+	ctx := context.Background()
+	if args[0] == "create" {
+		s, err := engine.CreateSentinels(ctx, suite.cli, suite.runID+"."+name)
+		ts.Check(err)
+		suite.mu.Lock()
+		sentinelsOf[name] = s
+		suite.mu.Unlock()
+		id := engine.ShortID
+		fmt.Fprintf(ts.Stdout(), "sentinelles créées hors du script : conteneurs %s (arrêté) et %s (en marche), image pendante %s, volume %s, réseau %s\n",
+			id(s.Stopped), id(s.Running), id(s.Image), id(s.Volume), id(s.Network))
+		return
+	}
+	suite.mu.Lock()
+	s := sentinelsOf[name]
+	suite.mu.Unlock()
+	if s == nil {
+		ts.Fatalf("sentinel check sans sentinel create")
+	}
+	ts.Check(s.Check(ctx, suite.cli))
+	fmt.Fprintln(ts.Stdout(), "sentinelles intactes : 2 conteneurs, 1 image pendante, 1 volume, 1 réseau")
+}
+
+func scriptNameOf(ts *testscript.TestScript) string {
+	w := ts.Getenv("WORK")
+	return strings.TrimPrefix(w[strings.LastIndex(w, "/")+1:], "script-")
 }
 
 // condition answers [official:NAME] and [standin:NAME], NAME being one of
@@ -424,46 +474,6 @@ func releaseLocks(name string) {
 	suite.mu.Unlock()
 	for _, mu := range held {
 		mu.Unlock()
-	}
-}
-
-// TestScriptsTakeTheirLocks checks a rule of the scripts that the engine
-// cannot: a script takes the "simple-api" lock before it builds or runs that
-// image, or builds the API's image with compose (two BuildKit builds at the
-// same time share their steps, which then print CACHED), and the "ports" lock before it publishes a lab port, always in that
-// order, so that two scripts never wait for each other, and a script that
-// only builds never holds the ports.
-func TestScriptsTakeTheirLocks(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("aucun script dans testdata/")
-	}
-	rules := []struct{ lock, uses string }{
-		{"simple-api", `exec docker (build -t simple-api|run .*simple-api|compose up)`},
-		{"ports", `-p 800[01]|localhost:(8000|8001|5432)|docker compose up`},
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		script := string(data)
-		if i := strings.Index(script, "\n-- "); i >= 0 {
-			script = script[:i]
-		}
-		last := -1
-		for _, r := range rules {
-			at := strings.Index(script, "lock "+r.lock+"\n")
-			if loc := regexp.MustCompile(r.uses).FindStringIndex(script); loc != nil && (at < 0 || at > loc[0]) {
-				t.Errorf("%s : « lock %s » doit précéder %q", f, r.lock, script[loc[0]:loc[1]])
-			}
-			if at >= 0 && at < last {
-				t.Errorf("%s : « lock %s » doit venir après « lock simple-api »", f, r.lock)
-			}
-			if at >= 0 {
-				last = at
-			}
-		}
 	}
 }
 
