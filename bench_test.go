@@ -142,7 +142,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 
 		scope := suite.runID + ".sequentiel"
 		var vols []string
-		proxy, err := startScopeProxy(suite.engine, dir, scope, func(id string) []string {
+		proxy, err := startProxy(dir, scope, func(id string) []string {
 			c, err := suite.cli.ContainerInspect(context.Background(), id)
 			if err != nil {
 				return nil
@@ -159,12 +159,12 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		}
 		start = time.Now()
 		sh := exec.Command("bash", path)
-		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.host(), "DOCKER_BUILDKIT=0", "BASE="+filepath.Join(dir, "work"))
+		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.Host(), "DOCKER_BUILDKIT=0", "BASE="+filepath.Join(dir, "work"))
 		out, err := sh.CombinedOutput()
 		seqTime += time.Since(start)
 		engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
 		engine.RemoveVolumes(context.Background(), suite.cli, vols)
-		proxy.close()
+		proxy.Close()
 		if err != nil {
 			b.Fatalf("le script séquentiel a échoué : %v\n%s", err, out)
 		}

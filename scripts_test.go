@@ -34,6 +34,7 @@ import (
 
 	"tpdocker/internal/engine"
 	"tpdocker/internal/record"
+	"tpdocker/internal/scopeproxy"
 )
 
 var (
@@ -58,7 +59,7 @@ var suite struct {
 	created map[string][]record.Container
 	elapsed map[string]time.Duration
 	held    map[string][]*sync.Mutex
-	proxies map[string]*scopeProxy
+	proxies map[string]*scopeproxy.Proxy
 }
 
 func TestMain(m *testing.M) {
@@ -92,7 +93,7 @@ func startSuite() error {
 		suite.created = map[string][]record.Container{}
 		suite.elapsed = map[string]time.Duration{}
 		suite.held = map[string][]*sync.Mutex{}
-		suite.proxies = map[string]*scopeProxy{}
+		suite.proxies = map[string]*scopeproxy.Proxy{}
 		suite.host = engine.Host()
 		var err error
 		if suite.engine, err = engine.ParseHost(suite.host); err != nil {
@@ -246,7 +247,7 @@ func TestTP(t *testing.T) {
 func setupScript(env *testscript.Env, root string) error {
 	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	scope := suite.runID + "." + name
-	proxy, err := startScopeProxy(suite.engine, env.Getenv("TMPDIR"), scope, func(id string) []string {
+	proxy, err := startProxy(env.Getenv("TMPDIR"), scope, func(id string) []string {
 		c, err := suite.cli.ContainerInspect(context.Background(), id)
 		if err != nil {
 			return nil
@@ -266,7 +267,7 @@ func setupScript(env *testscript.Env, root string) error {
 	if err != nil {
 		return err
 	}
-	env.Setenv("DOCKER_HOST", proxy.host())
+	env.Setenv("DOCKER_HOST", proxy.Host())
 	suite.mu.Lock()
 	suite.proxies[name] = proxy
 	suite.mu.Unlock()
@@ -285,12 +286,12 @@ func setupScript(env *testscript.Env, root string) error {
 	env.Defer(func() {
 		engine.RemoveSentinels(context.Background(), suite.cli, engine.ScopeIs(scope))
 		removed, err := engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
-		if more, verr := engine.RemoveVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
+		if more, verr := engine.RemoveVolumes(context.Background(), suite.cli, proxy.TrackedVolumes()); verr != nil {
 			err = errors.Join(err, verr)
 		} else {
 			removed = append(removed, more...)
 		}
-		proxy.close()
+		proxy.Close()
 		releaseLocks(name)
 		if err != nil {
 			env.T().Log(fmt.Sprintf("nettoyage incomplet (%v) ; objets supprimés : %s", err, strings.Join(removed, ", ")))
@@ -300,6 +301,18 @@ func setupScript(env *testscript.Env, root string) error {
 		suite.mu.Unlock()
 	})
 	return nil
+}
+
+// startProxy starts a scope proxy (internal/scopeproxy) in front of the
+// engine, its socket in dir.
+func startProxy(dir, scope string, created func(id string) []string) (*scopeproxy.Proxy, error) {
+	return scopeproxy.Start(scopeproxy.Config{
+		Dial:    suite.engine.Dial,
+		Dir:     dir,
+		Label:   engine.LabelScope,
+		Scope:   scope,
+		Created: created,
+	})
 }
 
 func dockerConfigDir() string {

@@ -62,7 +62,7 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 	suite.mu.Unlock()
 	resizesBefore := -1
 	if proxy != nil {
-		resizesBefore = proxy.resized()
+		resizesBefore = proxy.Resized()
 	}
 	ts.Check(cmd.Start())
 	slave.Close()
@@ -104,7 +104,7 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 			// starting it, and the shell redraws its prompt then: type only
 			// once the size has gone through and the window is quiet.
 			deadline := time.Now().Add(promptTimeout)
-			for proxy.resized() == resizesBefore && time.Now().Before(deadline) {
+			for proxy.Resized() == resizesBefore && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
 			}
 			waitQuiet(shown, 150*time.Millisecond, deadline)
