@@ -1,8 +1,9 @@
 package tpdocker_test
 
-// The scripts' own rules, checked without Docker: every line is a command
-// and a condition the harness knows, the files they name are in their
-// archive, and the locks are taken in order.
+// The scripts' commands, checked without Docker: their reference
+// (testdata/COMMANDES.md) is the harness's table; every line of a script is
+// a command and a condition the harness knows, the files they name are in
+// their archive, and the locks are taken in order.
 
 import (
 	"os"
@@ -13,19 +14,69 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"tpdocker/internal/engine"
 	"tpdocker/internal/record"
+	"tpdocker/internal/scriptcmd"
 )
+
+// referencePath is the reference of the scripts' commands, in French, that
+// the README links to.
+const referencePath = "testdata/COMMANDES.md"
+
+// TestScriptCommandsReference checks that testdata/COMMANDES.md is the
+// table of the harness's commands and conditions (rewritten by -update),
+// and that every command and condition has its usage and its meaning.
+//
+//	go test -run TestScriptCommandsReference -v    prints it
+func TestScriptCommandsReference(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range commands {
+		if c.Args == "" || c.Summary == "" || c.Run == nil || seen[c.Name] {
+			t.Errorf("commande %q : usage, rôle et exécution attendus, une seule fois", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	for _, c := range conditions {
+		if c.Summary == "" {
+			t.Errorf("condition [%s] sans rôle", c.Name)
+		}
+	}
+	ref := scriptcmd.Reference(commands, conditions)
+	t.Log("\n" + ref)
+	if *update {
+		if err := os.WriteFile(referencePath, []byte(ref), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(referencePath)
+	if err != nil || string(got) != ref {
+		t.Errorf("%s n'est pas à jour avec la table des commandes (scripts_test.go) : réécrivez-le avec « go test -run TestScriptCommandsReference -update »", referencePath)
+	}
+}
 
 // TestScriptsAreWellFormed reads every script as testscript will, and says
 // in French where one is malformed: an unknown command, a file it names
 // that its archive lacks, a condition the harness does not know.
 func TestScriptsAreWellFormed(t *testing.T) {
 	known := map[string]bool{}
-	for _, c := range strings.Fields(`cd chmod cmp cmpenv cp env exec exists grep kill mkdir mv rm skip stderr stdin stdout stop symlink unix2dos unquote wait ttyin ttyout cmpenv
-		waithttp grab lock waitpg subst terminal sentinel`) {
+	for _, c := range strings.Fields(`cd chmod cmp cmpenv cp env exec exists grep kill mkdir mv rm skip stderr stdin stdout stop symlink unix2dos unquote wait ttyin ttyout`) {
 		known[c] = true
 	}
-	conds := regexp.MustCompile(`^(!?)(short|net|link|symlink|exec:.+|unix|linux|containerd-store|(official|standin):(hello-world|alpine|python|postgres))$`)
+	for _, c := range commands {
+		known[c.Name] = true
+	}
+	// testscript's conditions, and the harness's, NOM being one of the
+	// lab's images.
+	var images []string
+	for _, ref := range engine.LabImages {
+		images = append(images, regexp.QuoteMeta(strings.SplitN(ref, ":", 2)[0]))
+	}
+	alts := []string{"short", "net", "link", "symlink", "exec:.+", "unix", "linux"}
+	for _, c := range conditions {
+		alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(c.Name), "NOM", "("+strings.Join(images, "|")+")"))
+	}
+	conds := regexp.MustCompile(`^(!?)(` + strings.Join(alts, "|") + `)$`)
 	files, _ := filepath.Glob("testdata/*.txtar")
 	for _, f := range files {
 		a, err := txtar.ParseFile(f)

@@ -10,17 +10,12 @@ package tpdocker_test
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -35,6 +30,7 @@ import (
 	"tpdocker/internal/engine"
 	"tpdocker/internal/record"
 	"tpdocker/internal/scopeproxy"
+	"tpdocker/internal/scriptcmd"
 )
 
 var (
@@ -54,12 +50,13 @@ var suite struct {
 	unlock  func()
 	started time.Time
 
-	mu      sync.Mutex
-	results map[string]*record.Result
-	created map[string][]record.Container
-	elapsed map[string]time.Duration
-	held    map[string][]*sync.Mutex
-	proxies map[string]*scopeproxy.Proxy
+	mu        sync.Mutex
+	results   map[string]*record.Result
+	created   map[string][]record.Container
+	elapsed   map[string]time.Duration
+	proxies   map[string]*scopeproxy.Proxy
+	sentinels map[string]*engine.Sentinels
+	locks     scriptcmd.Locks
 }
 
 func TestMain(m *testing.M) {
@@ -92,8 +89,8 @@ func startSuite() error {
 		suite.results = map[string]*record.Result{}
 		suite.created = map[string][]record.Container{}
 		suite.elapsed = map[string]time.Duration{}
-		suite.held = map[string][]*sync.Mutex{}
 		suite.proxies = map[string]*scopeproxy.Proxy{}
+		suite.sentinels = map[string]*engine.Sentinels{}
 		suite.host = engine.Host()
 		var err error
 		if suite.engine, err = engine.ParseHost(suite.host); err != nil {
@@ -231,15 +228,7 @@ func TestTP(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup:               func(env *testscript.Env) error { return setupScript(env, root) },
 		Condition:           condition,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waithttp": cmdWaitHTTP,
-			"grab":     cmdGrab,
-			"lock":     cmdLock,
-			"waitpg":   cmdWaitPG,
-			"subst":    cmdSubst,
-			"terminal": cmdTerminal,
-			"sentinel": cmdSentinel,
-		},
+		Cmds:                scriptcmd.Table(commands),
 	})
 }
 
@@ -292,7 +281,7 @@ func setupScript(env *testscript.Env, root string) error {
 			removed = append(removed, more...)
 		}
 		proxy.Close()
-		releaseLocks(name)
+		suite.locks.Release(name)
 		if err != nil {
 			env.T().Log(fmt.Sprintf("nettoyage incomplet (%v) ; objets supprimés : %s", err, strings.Join(removed, ", ")))
 		}
@@ -345,48 +334,36 @@ func copyLabFiles(root, dst string) error {
 	return nil
 }
 
-// sentinelsOf are the sentinels of each script, under suite.mu.
-var sentinelsOf = map[string]*engine.Sentinels{}
-
-// sentinel create | check: objects that stand for the reader's own
-// (internal/engine), made outside the script's view; "check" proves they
-// are all still there.
-func cmdSentinel(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 || (args[0] != "create" && args[0] != "check") {
-		ts.Fatalf("usage: sentinel create|check")
-	}
-	name := scriptNameOf(ts)
-	ctx := context.Background()
-	if args[0] == "create" {
-		s, err := engine.CreateSentinels(ctx, suite.cli, suite.runID+"."+name)
-		ts.Check(err)
-		suite.mu.Lock()
-		sentinelsOf[name] = s
-		suite.mu.Unlock()
-		id := engine.ShortID
-		fmt.Fprintf(ts.Stdout(), "sentinelles créées hors du script : conteneurs %s (arrêté) et %s (en marche), image pendante %s, volume %s, réseau %s\n",
-			id(s.Stopped), id(s.Running), id(s.Image), id(s.Volume), id(s.Network))
-		return
-	}
-	suite.mu.Lock()
-	s := sentinelsOf[name]
-	suite.mu.Unlock()
-	if s == nil {
-		ts.Fatalf("sentinel check sans sentinel create")
-	}
-	ts.Check(s.Check(ctx, suite.cli))
-	fmt.Fprintln(ts.Stdout(), "sentinelles intactes : 2 conteneurs, 1 image pendante, 1 volume, 1 réseau")
+// commands are the harness's own commands, beside testscript's: the one
+// table of their usage and meaning (testdata/COMMANDES.md is written from
+// it, see TestScriptCommandsReference).
+var commands = []scriptcmd.Cmd{
+	{Name: "waithttp", Args: "URL [secondes]", Run: scriptcmd.WaitHTTP,
+		Summary: "attend que l'URL réponde 200 (60 s au plus par défaut), puis le script continue : le service est prêt"},
+	{Name: "waitpg", Args: "HÔTE:PORT UTILISATEUR BASE [secondes]", Run: scriptcmd.WaitPG,
+		Summary: "attend que PostgreSQL accepte une session (il demande le mot de passe) ; un port ouvert ne suffit pas"},
+	{Name: "grab", Args: "NOM REGEXP", Run: scriptcmd.Grab,
+		Summary: "met dans $NOM le premier groupe de REGEXP trouvé dans la dernière sortie (un nom de conteneur généré, par exemple)"},
+	{Name: "lock", Args: "NOM", Run: func(ts *testscript.TestScript, neg bool, args []string) error { return suite.locks.Lock(ts, neg, args) },
+		Summary: "prend le verrou NOM jusqu'à la fin du script, nettoyage compris (« simple-api » avant « ports »)"},
+	{Name: "subst", Args: "FICHIER REGEXP REMPLACEMENT", Run: scriptcmd.Subst,
+		Summary: "modifie un fichier du dossier de travail, comme le rapport le demande au lecteur"},
+	{Name: "terminal", Args: "FICHIER COMMANDE [ARGUMENTS...]", Run: scriptcmd.Terminal(resizesOf),
+		Summary: "lance COMMANDE dans un terminal de 30×120 et tape les lignes de FICHIER à ses invites ; ce que montre la fenêtre devient la sortie"},
+	{Name: "sentinel", Args: "create|check", Run: cmdSentinel,
+		Summary: "crée hors du script des objets qui tiennent lieu de ceux du lecteur (conteneurs, image pendante, volume, réseau), puis vérifie qu'ils sont intacts"},
 }
 
-func scriptNameOf(ts *testscript.TestScript) string {
-	w := ts.Getenv("WORK")
-	return strings.TrimPrefix(w[strings.LastIndex(w, "/")+1:], "script-")
+// conditions are the conditions the scripts may test, beside testscript's.
+var conditions = []scriptcmd.Cond{
+	{Name: "official:NOM", Summary: "l'image NOM du TP (hello-world, alpine, python, postgres) est l'officielle"},
+	{Name: "standin:NOM", Summary: "l'image NOM du TP est une image de remplacement locale (standins/)"},
+	{Name: "containerd-store", Summary: "le moteur range ses images dans containerd, comme une installation récente de Docker"},
 }
 
 // condition answers [official:NAME] and [standin:NAME], NAME being one of
 // hello-world, alpine, python, postgres: which kind of image the run uses;
-// and [containerd-store]: whether the engine keeps its images in containerd,
-// as a fresh install of a current Docker does.
+// and [containerd-store]: whether the engine keeps its images in containerd.
 func condition(cond string) (bool, error) {
 	if cond == "containerd-store" {
 		return suite.info.Store == "containerd", nil
@@ -403,153 +380,48 @@ func condition(cond string) (bool, error) {
 	return false, fmt.Errorf("image inconnue dans [%s]", cond)
 }
 
-// waitLimit reads the optional SECONDS argument at index i (default 60 s).
-func waitLimit(ts *testscript.TestScript, args []string, i int) time.Duration {
-	if len(args) <= i {
-		return 60 * time.Second
-	}
-	d, err := time.ParseDuration(args[i] + "s")
-	ts.Check(err)
-	return d
-}
-
-// waithttp URL [SECONDS]: wait until URL answers 200, polling (default 60 s).
-// A readiness check: the script goes on as soon as the service is up.
-func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: waithttp URL [secondes]")
-	}
-	limit := waitLimit(ts, args, 1)
-	deadline := time.Now().Add(limit)
-	// No keep-alive: an idle connection left open would make Uvicorn wait
-	// for it when the container is stopped later.
-	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	var last string
-	for time.Now().Before(deadline) {
-		resp, err := c.Get(args[0])
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-			if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
-				// The server is up and says the route does not exist.
-				ts.Fatalf("%s répond %s : le serveur tourne mais n'a pas cette route", args[0], resp.Status)
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	ts.Fatalf("%s ne répond pas 200 après %v (dernière réponse : %s)", args[0], limit, last)
-}
-
-// grab NAME REGEXP: set $NAME to the first group of REGEXP in the last
-// command's stdout (for example the generated name of a container).
-func cmdGrab(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: grab NOM REGEXP")
-	}
-	re, err := regexp.Compile(`(?m)` + args[1])
-	ts.Check(err)
-	m := re.FindStringSubmatch(ts.ReadFile("stdout"))
-	if len(m) < 2 {
-		ts.Fatalf("grab : %q introuvable dans la dernière sortie", args[1])
-	}
-	ts.Setenv(args[0], m[1])
-}
-
-// lock NAME: hold a lock of the run until the script ends. Scripts that
-// publish the same host ports (8000, 5432) take "ports", so they never run
-// at the same time while the others run in parallel.
-// The lock is released after the script's cleanup, once its containers
-// have freed the ports.
-var locks sync.Map
-
-func cmdLock(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: lock NOM")
-	}
-	v, _ := locks.LoadOrStore(args[0], &sync.Mutex{})
-	mu := v.(*sync.Mutex)
-	mu.Lock()
-	name := strings.TrimPrefix(filepath.Base(ts.Getenv("WORK")), "script-")
+// resizesOf gives the terminal command the resize counter of the script's
+// scope proxy.
+func resizesOf(ts *testscript.TestScript) func() int {
 	suite.mu.Lock()
-	suite.held[name] = append(suite.held[name], mu)
-	suite.mu.Unlock()
-}
-
-func releaseLocks(name string) {
-	suite.mu.Lock()
-	held := suite.held[name]
-	delete(suite.held, name)
-	suite.mu.Unlock()
-	for _, mu := range held {
-		mu.Unlock()
-	}
-}
-
-// waitpg HOST:PORT USER DATABASE [SECONDS]: wait until PostgreSQL accepts a
-// session there (it asks for a password), polling (default 60 s). An open
-// port is not enough: a starting server refuses sessions for a while.
-func cmdWaitPG(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 3 || len(args) > 4 {
-		ts.Fatalf("usage: waitpg HÔTE:PORT UTILISATEUR BASE [secondes]")
-	}
-	limit := waitLimit(ts, args, 3)
-	deadline := time.Now().Add(limit)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = pgAcceptsSession(args[0], args[1], args[2]); last == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	ts.Fatalf("PostgreSQL ne répond pas sur %s après %v (%v)", args[0], limit, last)
-}
-
-// pgAcceptsSession sends a protocol 3.0 startup message and expects an
-// authentication request ('R') in answer.
-func pgAcceptsSession(addr, user, db string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(2 * time.Second))
-	body := []byte{0, 3, 0, 0}
-	for _, kv := range []string{"user", user, "database", db} {
-		body = append(append(body, kv...), 0)
-	}
-	body = append(body, 0)
-	msg := binary.BigEndian.AppendUint32(nil, uint32(len(body)+4))
-	if _, err := c.Write(append(msg, body...)); err != nil {
-		return err
-	}
-	head := make([]byte, 1)
-	if _, err := io.ReadFull(c, head); err != nil {
-		return err
-	}
-	if head[0] != 'R' {
-		return fmt.Errorf("réponse %q au lieu d'une demande d'authentification", head[0])
+	defer suite.mu.Unlock()
+	if p := suite.proxies[scriptcmd.ScriptName(ts)]; p != nil {
+		return p.Resized
 	}
 	return nil
 }
 
-// subst FILE REGEXP REPLACEMENT: edit a file of the work directory, as the
-// report asks the reader to (for example to rename app into appi).
-func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 {
-		ts.Fatalf("usage: subst FICHIER REGEXP REMPLACEMENT")
+// cmdSentinel makes, then checks, the sentinels of a script (internal/engine).
+func cmdSentinel(ts *testscript.TestScript, neg bool, args []string) error {
+	if neg || len(args) != 1 || (args[0] != "create" && args[0] != "check") {
+		return scriptcmd.ErrUsage
 	}
-	re, err := regexp.Compile(args[1])
-	ts.Check(err)
-	data := ts.ReadFile(args[0])
-	if !re.MatchString(data) {
-		ts.Fatalf("subst : %q introuvable dans %s", args[1], args[0])
+	name := scriptcmd.ScriptName(ts)
+	ctx := context.Background()
+	if args[0] == "create" {
+		s, err := engine.CreateSentinels(ctx, suite.cli, suite.runID+"."+name)
+		if err != nil {
+			return err
+		}
+		suite.mu.Lock()
+		suite.sentinels[name] = s
+		suite.mu.Unlock()
+		id := engine.ShortID
+		fmt.Fprintf(ts.Stdout(), "sentinelles créées hors du script : conteneurs %s (arrêté) et %s (en marche), image pendante %s, volume %s, réseau %s\n",
+			id(s.Stopped), id(s.Running), id(s.Image), id(s.Volume), id(s.Network))
+		return nil
 	}
-	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(re.ReplaceAllString(data, args[2])), 0o644))
+	suite.mu.Lock()
+	s := suite.sentinels[name]
+	suite.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("sentinel check sans sentinel create")
+	}
+	if err := s.Check(ctx, suite.cli); err != nil {
+		return err
+	}
+	fmt.Fprintln(ts.Stdout(), "sentinelles intactes : 2 conteneurs, 1 image pendante, 1 volume, 1 réseau")
+	return nil
 }
 
 // Where the site reads the records of the last verified run, and the

@@ -1,15 +1,14 @@
-package tpdocker_test
-
-// terminal FILE COMMAND [ARGS...]: run an interactive command as a person
-// does in a terminal window, and type FILE's lines at its prompts.
+// Package terminal runs an interactive command as a person does in a
+// terminal window, and types lines at its prompts.
 //
-// testscript's ttyin gives the command a terminal on its standard input only:
-// the docker CLI takes the window size from its standard output, so the
-// container's terminal would measure 0×0 and psql would send every result
-// through a pager. Here standard input, output and error are one terminal of
-// 30×120, and each line is typed once the program shows a prompt (a readiness
-// check, not a pause). The transcript is what the window showed; it becomes
-// the command's stdout for the assertions that follow.
+// The command's standard input, output and error are one pseudo-terminal of
+// the given size (a docker client takes the window size from its standard
+// output: with a terminal on standard input only, the container's terminal
+// would measure 0×0 and psql would send every result through a pager). Each
+// line is typed once the program shows a prompt, a readiness check rather
+// than a pause, and the next is typed only after what the line printed.
+// The transcript is what the window showed, without escape sequences.
+package terminal
 
 import (
 	"bytes"
@@ -22,14 +21,33 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
 )
 
-const (
-	termRows, termCols = 30, 120
-	promptTimeout      = 30 * time.Second
-)
+// Config describes a session.
+type Config struct {
+	Args  []string // the command and its arguments, Args[0] as the user wrote it
+	Path  string   // the program to run (Args[0] if empty)
+	Dir   string
+	Env   []string
+	Lines []string // typed one at a time, each at a prompt
+
+	Rows, Cols    uint16        // the window's size (30×120 if zero)
+	PromptTimeout time.Duration // how long to wait for each prompt (30 s if zero)
+
+	// Resizes, if set, counts the window resizes the engine has received
+	// for the session's container: the first line is typed only once it
+	// has grown, and the window has then been quiet for a moment (the
+	// docker client sets the container's window size just after starting
+	// it, and the shell redraws its prompt then).
+	Resizes func() int
+}
+
+// Result is what a session showed and how its command ended.
+type Result struct {
+	Transcript string // the window's text, lines ended by \n
+	Exit       error  // the command's exit status, as exec.Cmd.Wait gives it
+}
 
 // ansiSeq matches a terminal's escape sequences.
 var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[=>]`)
@@ -37,35 +55,39 @@ var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b
 // A prompt ends the window's text: "/ # ", "# ", "demo=# ", "$ ", "> ".
 var promptEnd = regexp.MustCompile(`[#$>] $`)
 
-func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: terminal FICHIER COMMANDE [ARGUMENTS...]")
+// Run runs a session. Its error, in French, says why the lines could not
+// all be typed or the command did not end; the command's own failure is
+// in Result.Exit.
+func Run(cfg Config) (*Result, error) {
+	if cfg.Rows == 0 || cfg.Cols == 0 {
+		cfg.Rows, cfg.Cols = 30, 120
 	}
-	lines := strings.SplitAfter(ts.ReadFile(args[0]), "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	if cfg.PromptTimeout == 0 {
+		cfg.PromptTimeout = 30 * time.Second
 	}
-	master, slave, err := openPTY(termRows, termCols)
-	ts.Check(err)
+	master, slave, err := openPTY(cfg.Rows, cfg.Cols)
+	if err != nil {
+		return nil, err
+	}
 	defer master.Close()
 
-	cmd := exec.Command(args[1], args[2:]...)
-	cmd.Dir = ts.MkAbs(".")
-	cmd.Env = scriptEnv(ts)
+	name := cfg.Args[0]
+	cmd := exec.Command(name, cfg.Args[1:]...)
+	if cfg.Path != "" {
+		cmd.Path = cfg.Path
+	}
+	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if path, err := lookPath(args[1], ts.Getenv("PATH")); err == nil {
-		cmd.Path = path
-	}
-	suite.mu.Lock()
-	proxy := suite.proxies[scriptNameOf(ts)]
-	suite.mu.Unlock()
 	resizesBefore := -1
-	if proxy != nil {
-		resizesBefore = proxy.Resized()
+	if cfg.Resizes != nil {
+		resizesBefore = cfg.Resizes()
 	}
-	ts.Check(cmd.Start())
+	err = cmd.Start()
 	slave.Close()
+	if err != nil {
+		return nil, err
+	}
 
 	var mu sync.Mutex
 	var screen bytes.Buffer
@@ -98,18 +120,15 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 
 	var waitErr error
 	done := false
-	for i, line := range lines {
+	for i, line := range cfg.Lines {
 		if i == 0 && resizesBefore >= 0 {
-			// The docker client sets the container's window size just after
-			// starting it, and the shell redraws its prompt then: type only
-			// once the size has gone through and the window is quiet.
-			deadline := time.Now().Add(promptTimeout)
-			for proxy.Resized() == resizesBefore && time.Now().Before(deadline) {
+			deadline := time.Now().Add(cfg.PromptTimeout)
+			for cfg.Resizes() == resizesBefore && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
 			}
 			waitQuiet(shown, 150*time.Millisecond, deadline)
 		}
-		deadline := time.Now().Add(promptTimeout)
+		deadline := time.Now().Add(cfg.PromptTimeout)
 		for !done {
 			text := shown()
 			if promptEnd.MatchString(ansiSeq.ReplaceAllString(strings.TrimRight(text, "\x00"), "")) {
@@ -117,7 +136,7 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			if time.Now().After(deadline) {
 				cmd.Process.Kill()
-				ts.Fatalf("terminal : pas d'invite après %v avant de taper %q ; écran :\n%s", promptTimeout, strings.TrimSpace(line), text)
+				return nil, fmt.Errorf("terminal : pas d'invite après %v avant de taper %q ; écran :\n%s", cfg.PromptTimeout, strings.TrimSpace(line), text)
 			}
 			select {
 			case waitErr = <-exited:
@@ -126,11 +145,13 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		if done {
-			ts.Fatalf("terminal : %s s'est terminé avant qu'on tape %q ; écran :\n%s", args[1], strings.TrimSpace(line), shown())
+			return nil, fmt.Errorf("terminal : %s s'est terminé avant qu'on tape %q ; écran :\n%s", name, strings.TrimSpace(line), shown())
 		}
 		seen := len(shown())
-		_, err := master.Write([]byte(strings.TrimSuffix(line, "\n") + "\r"))
-		ts.Check(err)
+		if _, err := master.Write([]byte(strings.TrimSuffix(line, "\n") + "\r")); err != nil {
+			cmd.Process.Kill()
+			return nil, err
+		}
 		// The next prompt must come after what this line prints.
 		for time.Now().Before(deadline) && len(shown()) == seen {
 			time.Sleep(10 * time.Millisecond)
@@ -138,9 +159,9 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	select {
 	case waitErr = <-exited:
-	case <-time.After(promptTimeout):
+	case <-time.After(cfg.PromptTimeout):
 		cmd.Process.Kill()
-		ts.Fatalf("terminal : %s ne s'est pas terminé après la dernière ligne ; écran :\n%s", args[1], shown())
+		return nil, fmt.Errorf("terminal : %s ne s'est pas terminé après la dernière ligne ; écran :\n%s", name, shown())
 	}
 	select {
 	case <-readDone:
@@ -148,10 +169,7 @@ func cmdTerminal(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	// What the window shows: no escape sequences, lines ended by \n.
 	text := ansiSeq.ReplaceAllString(shown(), "")
-	fmt.Fprint(ts.Stdout(), strings.ReplaceAll(text, "\r\n", "\n"))
-	if waitErr != nil && !neg {
-		ts.Fatalf("terminal : %s a échoué : %v", args[1], waitErr)
-	}
+	return &Result{Transcript: strings.ReplaceAll(text, "\r\n", "\n"), Exit: waitErr}, nil
 }
 
 // waitQuiet returns once the window has not changed for the given time.
@@ -165,25 +183,6 @@ func waitQuiet(shown func() string, quiet time.Duration, deadline time.Time) {
 			return
 		}
 	}
-}
-
-// scriptEnv is the process environment with the script's own variables.
-func scriptEnv(ts *testscript.TestScript) []string {
-	env := os.Environ()
-	for _, k := range []string{"PATH", "HOME", "TMPDIR", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_BUILDKIT"} {
-		env = append(env, k+"="+ts.Getenv(k))
-	}
-	return append(env, "TERM=xterm")
-}
-
-func lookPath(file, path string) (string, error) {
-	for _, dir := range strings.Split(path, ":") {
-		p := dir + "/" + file
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", exec.ErrNotFound
 }
 
 // openPTY opens a pseudo-terminal pair of the given size.
