@@ -4,6 +4,11 @@ package tpdocker_test
 // run by testscript against the real Docker engine, each command of the report
 // verbatim with its expected output asserted under it.
 //
+// This file wires the harness of internal/ into testscript: engine
+// (preflight, engine lock, cleanup, sentinels), scopeproxy (each script's
+// own view of the engine), scriptcmd and terminal (the scripts' commands,
+// listed in one table below), record (the site's records and captures).
+//
 //	go test -run TestTP/ex2 -v    one exercise, with its whole transcript
 //	go test -update               also refresh the run records of the site
 //	go test -short                only what needs no Docker
@@ -113,8 +118,7 @@ func startSuite() error {
 			return
 		}
 		suite.cli = cli
-		engine.RemoveSentinels(ctx, cli, engine.AnyScope)
-		removed, err := engine.RemoveLabelled(ctx, cli, engine.LabelScope, engine.AnyScope, true)
+		removed, err := engine.RemoveScope(ctx, cli, engine.AnyScope)
 		more, verr := engine.RemoveDeadRunVolumes(ctx, cli, suite.runID)
 		removed, err = append(removed, more...), errors.Join(err, verr)
 		if len(removed) > 0 || err != nil {
@@ -131,8 +135,7 @@ func startSuite() error {
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			<-sig
 			fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
-			engine.RemoveSentinels(context.Background(), cli, engine.RunIs(suite.runID))
-			removed, _ := engine.RemoveLabelled(context.Background(), cli, engine.LabelScope, engine.RunIs(suite.runID), true)
+			removed, _ := engine.RemoveScope(context.Background(), cli, engine.RunIs(suite.runID))
 			fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
 			os.Exit(130)
 		}()
@@ -152,8 +155,7 @@ func lockEngine(ctx context.Context, cli *client.Client) (func(), error) {
 // after itself; this catches what a crash in between left) and prints what
 // each script verified.
 func finishSuite() {
-	engine.RemoveSentinels(context.Background(), suite.cli, engine.RunIs(suite.runID))
-	removed, err := engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.RunIs(suite.runID), true)
+	removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.RunIs(suite.runID))
 	if err != nil {
 		fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
 	} else {
@@ -273,8 +275,7 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
-		engine.RemoveSentinels(context.Background(), suite.cli, engine.ScopeIs(scope))
-		removed, err := engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
+		removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
 		if more, verr := engine.RemoveVolumes(context.Background(), suite.cli, proxy.TrackedVolumes()); verr != nil {
 			err = errors.Join(err, verr)
 		} else {

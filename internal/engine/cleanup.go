@@ -96,6 +96,14 @@ func RemoveLabelled(ctx context.Context, cli *client.Client, key string, match f
 	return removed, errors.Join(errs...)
 }
 
+// RemoveScope removes the sentinels and every object of the suite whose
+// scope matches (RemoveLabelled, images included), and returns what it
+// removed besides the sentinels.
+func RemoveScope(ctx context.Context, cli *client.Client, match func(scope string) bool) ([]string, error) {
+	RemoveSentinels(ctx, cli, match)
+	return RemoveLabelled(ctx, cli, LabelScope, match, true)
+}
+
 // ShortID is the 12-hex form of an engine ID, as docker prints it.
 func ShortID(id string) string {
 	id = strings.TrimPrefix(id, "sha256:")

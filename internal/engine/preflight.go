@@ -139,8 +139,10 @@ func CheckEngineVersion(version, api string) error {
 }
 
 // CheckPorts makes sure the lab's host ports are free.
-func CheckPorts() error {
-	for _, p := range LabPorts {
+func CheckPorts() error { return checkPorts(LabPorts) }
+
+func checkPorts(ports []int) error {
+	for _, p := range ports {
 		if err := portFree(p); err != nil {
 			return Problemf("Le port %d est déjà pris sur cette machine (%v) : libérez-le (« ss -ltnp 'sport = :%d' » montre qui l'occupe), puis relancez go test.", p, err, p)
 		}

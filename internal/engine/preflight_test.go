@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -32,14 +33,20 @@ func TestPreflightNoDaemon(t *testing.T) {
 }
 
 // The port check alone: it needs no engine, and whatever else the machine
-// lacks (compose, buildx) cannot answer first.
+// lacks (compose, buildx) cannot answer first. It takes a free port of its
+// own, not one of the lab's, which a run of the suite may be using.
 func TestPreflightPortTaken(t *testing.T) {
-	ln, err := net.Listen("tcp", ":8000")
+	ln, err := net.Listen("tcp", ":0")
 	if err != nil {
-		t.Skipf("le port 8000 est déjà pris par autre chose (%v)", err)
+		t.Fatal(err)
 	}
 	defer ln.Close()
-	wantProblem(t, CheckPorts(), "Le port 8000 est déjà pris", "libérez-le")
+	port := ln.Addr().(*net.TCPAddr).Port
+	wantProblem(t, checkPorts([]int{port}), fmt.Sprintf("Le port %d est déjà pris", port), "libérez-le")
+	ln.Close()
+	if err := checkPorts([]int{port}); err != nil {
+		t.Errorf("port libéré, mais : %v", err)
+	}
 }
 
 func TestPreflightEngineTooOld(t *testing.T) {
