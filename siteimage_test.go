@@ -126,14 +126,8 @@ func dockerOrSkip(t *testing.T) *client.Client {
 	if testing.Short() {
 		t.Skip("-short : pas de Docker")
 	}
-	host := engine.Host()
-	cli, err := engine.NewClient(host)
+	host, cli, err := engine.Connect()
 	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
 		t.Fatalf("Docker ne répond pas sur %s : ce test en a besoin", host)
 	}
 	return cli

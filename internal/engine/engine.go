@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/docker/docker/client"
 )
@@ -47,6 +48,21 @@ func Host() string {
 // engine speaks.
 func NewClient(host string) (*client.Client, error) {
 	return client.NewClientWithOpts(client.WithHost(host), client.WithAPIVersionNegotiation())
+}
+
+// Connect returns the engine address the docker CLI uses (Host) and a
+// client of it, once the engine has answered a ping within five seconds.
+func Connect() (host string, cli *client.Client, err error) {
+	host = Host()
+	if cli, err = NewClient(host); err != nil {
+		return host, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(ctx); err != nil {
+		return host, nil, err
+	}
+	return host, cli, nil
 }
 
 // Addr is where the real engine listens: a unix socket path or a host:port

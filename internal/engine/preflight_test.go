@@ -82,14 +82,8 @@ func dockerOrSkip(t *testing.T) (string, *client.Client) {
 	if testing.Short() {
 		t.Skip("-short : pas de Docker")
 	}
-	host := Host()
-	cli, err := NewClient(host)
+	host, cli, err := Connect()
 	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
 		t.Fatalf("Docker ne répond pas sur %s : ce test en a besoin", host)
 	}
 	return host, cli
