@@ -23,6 +23,9 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"tpdocker/internal/engine"
+	"tpdocker/internal/record"
 )
 
 // sequentialScript turns the scripts into one bash script.
@@ -52,7 +55,7 @@ func sequentialScript(root string) (string, error) {
 			}
 			neg := strings.HasPrefix(line, "! ")
 			line = strings.TrimPrefix(line, "! ")
-			words := splitScriptWords(line)
+			words := record.SplitScriptWords(line)
 			q := func(ws []string) string {
 				out := make([]string, len(ws))
 				for i, w := range ws {
@@ -76,7 +79,7 @@ func sequentialScript(root string) (string, error) {
 					stdin = ""
 				}
 				if m := bgName.FindStringSubmatch(line); m != nil {
-					ws := splitScriptWords(strings.TrimSuffix(line, m[0]))
+					ws := record.SplitScriptWords(strings.TrimSuffix(line, m[0]))
 					fmt.Fprintf(&b, "%s%s > \"$WORK/.bg-%s\" 2>&1 & bg_%s=$!\n", q(ws[1:]), in, m[1], m[1])
 					continue
 				}
@@ -126,7 +129,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 	}
 	// The suite in a child go test needs the lock this process holds.
 	suite.unlock()
-	defer func() { suite.unlock, _ = engineLock(context.Background(), suite.cli, suite.runID) }()
+	defer func() { suite.unlock, _ = lockEngine(context.Background(), suite.cli) }()
 
 	var suiteTime, seqTime time.Duration
 	for range b.N {
@@ -139,7 +142,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 
 		scope := suite.runID + ".sequentiel"
 		var vols []string
-		proxy, err := startScopeProxy(suite.engine, dir, scope, func(id string) []string {
+		proxy, err := startProxy(dir, scope, func(id string) []string {
 			c, err := suite.cli.ContainerInspect(context.Background(), id)
 			if err != nil {
 				return nil
@@ -156,12 +159,12 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		}
 		start = time.Now()
 		sh := exec.Command("bash", path)
-		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.host(), "DOCKER_BUILDKIT=0", "BASE="+filepath.Join(dir, "work"))
+		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.Host(), "DOCKER_BUILDKIT=0", "BASE="+filepath.Join(dir, "work"))
 		out, err := sh.CombinedOutput()
 		seqTime += time.Since(start)
-		removeLabelled(context.Background(), suite.cli, labelScope, scopeIs(scope), true)
-		removeVolumes(context.Background(), suite.cli, vols)
-		proxy.close()
+		engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
+		engine.RemoveVolumes(context.Background(), suite.cli, vols)
+		proxy.Close()
 		if err != nil {
 			b.Fatalf("le script séquentiel a échoué : %v\n%s", err, out)
 		}

@@ -35,33 +35,15 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	chromium "tpdocker/internal/browser"
 )
 
 // browserPath is the Chromium of the Debian "chromium" package (installed by .ci/run).
-const browserPath = "/usr/bin/chromium"
+const browserPath = chromium.Path
 
 // browserBase is the base path the site is served under, as on GitHub Pages.
 const browserBase = "/tp-docker/"
-
-// browserFlags are Chromium's options: headless, no sandbox (root,
-// containers), no connection at all to online services.
-func browserFlags(userDataDir string) []chromedp.ExecAllocatorOption {
-	return []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(browserPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(userDataDir),
-		chromedp.WindowSize(1280, 800),
-	}
-}
 
 // browserSite is the built and served site, and the browser the subtests share.
 type browserSite struct {
@@ -122,12 +104,14 @@ func browserStart(t *testing.T) *browserSite {
 	}
 	sort.Strings(s.pages)
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserFlags(t.TempDir())...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("lancement de Chromium : %v", err)
+	// Chromium as internal/browser starts it, for screenshots: no
+	// scrollbars, a desktop window.
+	ctx, stop, err := chromium.Start(browserPath, t.TempDir(),
+		chromedp.Flag("hide-scrollbars", true), chromedp.WindowSize(1280, 800))
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(stop)
 	s.ctx = ctx
 	return s
 }
@@ -377,10 +361,7 @@ func jsDo(expr string) chromedp.Action[chromedp.Void] {
 // through.
 func browserSettle() chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		jsDo(`Promise.all(Array.from(document.images, img => {
-		  img.loading = "eager";
-		  return img.complete ? null : new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); });
-		}))`),
+		jsDo(chromium.LoadImages),
 		chromedp.Sleep(50*time.Millisecond),
 	)
 }

@@ -2,9 +2,11 @@ package tpdocker_test
 
 // One source of truth, both ways: a page never shows a shell command that no
 // script ran, and every command of the report is run by a script and shown,
-// with its recorded output, on a page.
+// with its recorded output, on a page. The screenshots are drawn from the
+// same records.
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +14,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"tpdocker/internal/record"
 )
 
 // reportCommands are the commands the report asks the reader to type.
@@ -41,13 +45,13 @@ var reportCommands = []string{
 // recordedCommands lists every command of every run record.
 func recordedCommands(t *testing.T) map[string]bool {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(recordDir(), "*.json"))
+	files, _ := filepath.Glob(filepath.Join(recordDir, "*.json"))
 	if len(files) == 0 {
 		t.Fatal("aucun enregistrement dans site/data/runs : lancez go test -update")
 	}
 	cmds := map[string]bool{}
 	for _, f := range files {
-		r, err := readRecord(strings.TrimSuffix(filepath.Base(f), ".json"))
+		r, err := record.Read(recordDir, strings.TrimSuffix(filepath.Base(f), ".json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,6 +132,40 @@ func TestSiteShowsOnlyRunCommands(t *testing.T) {
 	sort.Strings(missing)
 	for _, c := range missing {
 		t.Errorf("la commande du rapport « %s » est exécutée mais aucune page ne la montre avec sa sortie", c)
+	}
+}
+
+// captures are the report's ten screenshots: terminal windows drawn from
+// the recorded run (internal/record), each named by the commands it shows.
+//
+//	go test -run TestCaptures -update    redraws them all from site/data/runs
+var captures = []record.Capture{
+	{Name: "image1b", Script: "ex1-hello", Title: "docker run hello-world", Cmds: []record.CaptureCmd{{Cmd: "docker run hello-world", Nth: 1}}},
+	{Name: "image3c", Script: "ex3-build", Title: "docker build -t simple-api .", Cmds: []record.CaptureCmd{{Cmd: "docker build -t simple-api .", Nth: 1}}},
+	{Name: "image4b", Script: "ex4-run", Title: "curl http://localhost:8000/health", Cmds: []record.CaptureCmd{{Cmd: "curl http://localhost:8000/health", Nth: 1}}},
+	{Name: "image5c", Script: "ex5-compose", Title: "docker compose up -d, docker compose ps", Cmds: []record.CaptureCmd{{Cmd: "docker compose up -d", Nth: 1, Lines: 16}, {Cmd: "docker compose ps", Nth: 1}}},
+	{Name: "image5d", Script: "ex5-compose", Title: "curl http://localhost:8000/health", Cmds: []record.CaptureCmd{{Cmd: "curl http://localhost:8000/health", Nth: 1}}},
+	{Name: "image6b", Script: "ex6-postgres", Title: "docker compose exec db psql -U demo -d demo", Cmds: []record.CaptureCmd{{Cmd: "docker compose exec db psql -U demo -d demo", Nth: 1}}},
+	{Name: "image7a", Script: "ex7-debug", Title: "docker compose logs -f api", Cmds: []record.CaptureCmd{{Cmd: "docker compose logs -f api", Nth: 1}}},
+	{Name: "image7b", Script: "ex7-debug", Title: "docker compose exec api sh", Cmds: []record.CaptureCmd{{Cmd: "docker compose exec api sh", Nth: 1}}},
+	{Name: "image7c", Script: "ex7-debug", Title: "docker compose restart api, curl", Cmds: []record.CaptureCmd{{Cmd: "docker compose restart api", Nth: 1}, {Cmd: "curl http://localhost:8000/health", Nth: 2}}},
+	{Name: "image7d", Script: "ex7-debug", Title: "docker compose logs -f api", Cmds: []record.CaptureCmd{{Cmd: "docker compose up -d --build", Nth: 1, Lines: 8}, {Cmd: "docker compose logs -f api", Nth: 2}}},
+}
+
+// TestCaptures checks that each screenshot is the drawing of the recorded run.
+func TestCaptures(t *testing.T) {
+	skipUnderUpdate(t)
+	for _, c := range captures {
+		want, err := c.Draw(recordDir)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		path := filepath.Join(captureDir, c.Name+".svg")
+		got, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s ne correspond pas à l'enregistrement %s : redessinez les captures avec « go test -run TestCaptures -update »", path, c.Script)
+		}
 	}
 }
 

@@ -4,23 +4,23 @@ package tpdocker_test
 // run by testscript against the real Docker engine, each command of the report
 // verbatim with its expected output asserted under it.
 //
+// This file wires the harness of internal/ into testscript: engine
+// (preflight, engine lock, cleanup, sentinels), scopeproxy (each script's
+// own view of the engine), scriptcmd and terminal (the scripts' commands,
+// listed in one table below), record (the site's records and captures).
+//
 //	go test -run TestTP/ex2 -v    one exercise, with its whole transcript
 //	go test -update               also refresh the run records of the site
 //	go test -short                only what needs no Docker
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -30,9 +30,18 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"tpdocker/internal/engine"
+	"tpdocker/internal/record"
+	"tpdocker/internal/scopeproxy"
+	"tpdocker/internal/scriptcmd"
 )
 
-var update = flag.Bool("update", false, "rewrite the site's run records (site/data/runs) and captures from this run")
+var (
+	update   = flag.Bool("update", false, "rewrite the site's run records (site/data/runs) and captures from this run")
+	lockWait = flag.Duration("attente", 10*time.Minute, "how long to wait for another run of the suite to free the engine")
+)
 
 // suite is the state shared by the scripts of one go test run.
 var suite struct {
@@ -40,21 +49,20 @@ var suite struct {
 	err     error
 	runID   string
 	host    string
-	engine  engineAddr
+	engine  engine.Addr
 	cli     *client.Client
-	info    *engineInfo
+	info    *engine.Info
 	unlock  func()
 	started time.Time
 
-	mu      sync.Mutex
-	results map[string]*scriptResult
-	created map[string][]createdContainer
-	elapsed map[string]time.Duration
-	held    map[string][]*sync.Mutex
-	proxies map[string]*scopeProxy
+	mu        sync.Mutex
+	results   map[string]*record.Result
+	created   map[string][]record.Container
+	elapsed   map[string]time.Duration
+	proxies   map[string]*scopeproxy.Proxy
+	sentinels map[string]*engine.Sentinels
+	locks     scriptcmd.Locks
 }
-
-type createdContainer struct{ ID, Name string }
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -69,7 +77,7 @@ func TestMain(m *testing.M) {
 		finishSuite()
 	}
 	if *update {
-		if err := writeCaptures(); err != nil {
+		if err := record.WriteCaptures(captureDir, recordDir, captures); err != nil {
 			fmt.Println("tpdocker: captures non redessinées :", err)
 			code = 1
 		}
@@ -83,42 +91,41 @@ func startSuite() error {
 	suite.once.Do(func() {
 		suite.started = time.Now()
 		suite.runID = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
-		suite.results = map[string]*scriptResult{}
-		suite.created = map[string][]createdContainer{}
+		suite.results = map[string]*record.Result{}
+		suite.created = map[string][]record.Container{}
 		suite.elapsed = map[string]time.Duration{}
-		suite.held = map[string][]*sync.Mutex{}
-		suite.proxies = map[string]*scopeProxy{}
-		suite.host = engineHost()
+		suite.proxies = map[string]*scopeproxy.Proxy{}
+		suite.sentinels = map[string]*engine.Sentinels{}
+		suite.host = engine.Host()
 		var err error
-		if suite.engine, err = parseEngineHost(suite.host); err != nil {
-			suite.err = problem("%v", err)
+		if suite.engine, err = engine.ParseHost(suite.host); err != nil {
+			suite.err = engine.Problemf("%v", err)
 			return
 		}
-		cli, err := newEngineClient(suite.host)
+		cli, err := engine.NewClient(suite.host)
 		if err != nil {
-			suite.err = problem("Client Docker inutilisable pour %s : %v", suite.host, err)
+			suite.err = engine.Problemf("Client Docker inutilisable pour %s : %v", suite.host, err)
 			return
 		}
 		ctx := context.Background()
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if _, err := cli.Ping(pctx); err != nil {
-			_, suite.err = preflight(ctx, cli, suite.host) // says how to start Docker
+			_, suite.err = engine.Preflight(ctx, cli, suite.host) // says how to start Docker
 			return
 		}
 		// An engine too old is said before anything is asked of it.
 		if ver, err := cli.ServerVersion(pctx); err == nil {
-			if suite.err = checkEngineVersion(ver.Version, ver.APIVersion); suite.err != nil {
+			if suite.err = engine.CheckEngineVersion(ver.Version, ver.APIVersion); suite.err != nil {
 				return
 			}
 		}
-		if suite.unlock, suite.err = engineLock(ctx, cli, suite.runID); suite.err != nil {
+		if suite.unlock, suite.err = lockEngine(ctx, cli); suite.err != nil {
 			return
 		}
 		suite.cli = cli
-		removeSentinels(ctx, anyScope)
-		removed, err := removeLabelled(ctx, cli, labelScope, anyScope, true)
-		more, verr := removeDeadRunVolumes(ctx, cli)
+		removed, err := engine.RemoveScope(ctx, cli, engine.AnyScope)
+		more, verr := engine.RemoveDeadRunVolumes(ctx, cli, suite.runID)
 		removed, err = append(removed, more...), errors.Join(err, verr)
 		if len(removed) > 0 || err != nil {
 			fmt.Printf("tpdocker: nettoyage d'une exécution interrompue : %d objet(s) supprimé(s) (%s)\n", len(removed), strings.Join(removed, ", "))
@@ -126,7 +133,7 @@ func startSuite() error {
 				fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
 			}
 		}
-		if suite.info, suite.err = preflight(ctx, cli, suite.host); suite.err != nil {
+		if suite.info, suite.err = engine.Preflight(ctx, cli, suite.host); suite.err != nil {
 			return
 		}
 		go func() {
@@ -134,8 +141,7 @@ func startSuite() error {
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			<-sig
 			fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
-			removeSentinels(context.Background(), runIs(suite.runID))
-			removed, _ := removeLabelled(context.Background(), cli, labelScope, runIs(suite.runID), true)
+			removed, _ := engine.RemoveScope(context.Background(), cli, engine.RunIs(suite.runID))
 			fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
 			os.Exit(130)
 		}()
@@ -143,16 +149,23 @@ func startSuite() error {
 	return suite.err
 }
 
+// lockEngine takes the engine's lock for this run (internal/engine), saying
+// so when another run holds it.
+func lockEngine(ctx context.Context, cli *client.Client) (func(), error) {
+	return engine.Lock(ctx, cli, suite.runID, *lockWait, func(holder string) {
+		fmt.Printf("tpdocker: le moteur est occupé par une autre exécution de la suite (%s) ; attente, %v au plus…\n", holder, *lockWait)
+	})
+}
+
 // finishSuite removes whatever the run still holds (each script cleans up
 // after itself; this catches what a crash in between left) and prints what
 // each script verified.
 func finishSuite() {
-	removeSentinels(context.Background(), runIs(suite.runID))
-	removed, err := removeLabelled(context.Background(), suite.cli, labelScope, runIs(suite.runID), true)
+	removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.RunIs(suite.runID))
 	if err != nil {
 		fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
 	} else {
-		os.Remove(volumeListPath(suite.runID))
+		engine.ForgetVolumes(suite.runID)
 	}
 	if suite.info != nil {
 		fmt.Print(summary(removed))
@@ -188,7 +201,7 @@ func summary(removed []string) string {
 		if r.Status != "pass" {
 			status = "ÉCHEC"
 		}
-		fmt.Fprintf(&b, "tpdocker: %-14s %-5s %2d commandes vérifiées en %.1fs\n", n, status, r.commands(), suite.elapsed[n].Seconds())
+		fmt.Fprintf(&b, "tpdocker: %-14s %-5s %2d commandes vérifiées en %.1fs\n", n, status, r.Commands(), suite.elapsed[n].Seconds())
 	}
 	fmt.Fprintf(&b, "tpdocker: %d objet(s) de cette exécution supprimé(s) à la fin\n", len(removed))
 	return b.String()
@@ -223,15 +236,7 @@ func TestTP(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup:               func(env *testscript.Env) error { return setupScript(env, root) },
 		Condition:           condition,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waithttp": cmdWaitHTTP,
-			"grab":     cmdGrab,
-			"lock":     cmdLock,
-			"waitpg":   cmdWaitPG,
-			"subst":    cmdSubst,
-			"terminal": cmdTerminal,
-			"sentinel": cmdSentinel,
-		},
+		Cmds:                scriptcmd.Table(commands),
 	})
 }
 
@@ -239,13 +244,13 @@ func TestTP(t *testing.T) {
 func setupScript(env *testscript.Env, root string) error {
 	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	scope := suite.runID + "." + name
-	proxy, err := startScopeProxy(suite.engine, env.Getenv("TMPDIR"), scope, func(id string) []string {
+	proxy, err := startProxy(env.Getenv("TMPDIR"), scope, func(id string) []string {
 		c, err := suite.cli.ContainerInspect(context.Background(), id)
 		if err != nil {
 			return nil
 		}
 		suite.mu.Lock()
-		suite.created[name] = append(suite.created[name], createdContainer{ID: c.ID, Name: strings.TrimPrefix(c.Name, "/")})
+		suite.created[name] = append(suite.created[name], record.Container{ID: c.ID, Name: strings.TrimPrefix(c.Name, "/")})
 		suite.mu.Unlock()
 		var vols []string
 		for _, m := range c.Mounts {
@@ -253,13 +258,13 @@ func setupScript(env *testscript.Env, root string) error {
 				vols = append(vols, m.Name)
 			}
 		}
-		rememberVolumes(vols)
+		engine.RememberVolumes(suite.runID, vols)
 		return vols
 	})
 	if err != nil {
 		return err
 	}
-	env.Setenv("DOCKER_HOST", proxy.host())
+	env.Setenv("DOCKER_HOST", proxy.Host())
 	suite.mu.Lock()
 	suite.proxies[name] = proxy
 	suite.mu.Unlock()
@@ -276,15 +281,14 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
-		removeSentinels(context.Background(), scopeIs(scope))
-		removed, err := removeLabelled(context.Background(), suite.cli, labelScope, scopeIs(scope), true)
-		if more, verr := removeVolumes(context.Background(), suite.cli, proxy.trackedVolumes()); verr != nil {
+		removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
+		if more, verr := engine.RemoveVolumes(context.Background(), suite.cli, proxy.TrackedVolumes()); verr != nil {
 			err = errors.Join(err, verr)
 		} else {
 			removed = append(removed, more...)
 		}
-		proxy.close()
-		releaseLocks(name)
+		proxy.Close()
+		suite.locks.Release(name)
 		if err != nil {
 			env.T().Log(fmt.Sprintf("nettoyage incomplet (%v) ; objets supprimés : %s", err, strings.Join(removed, ", ")))
 		}
@@ -293,6 +297,18 @@ func setupScript(env *testscript.Env, root string) error {
 		suite.mu.Unlock()
 	})
 	return nil
+}
+
+// startProxy starts a scope proxy (internal/scopeproxy) in front of the
+// engine, its socket in dir.
+func startProxy(dir, scope string, created func(id string) []string) (*scopeproxy.Proxy, error) {
+	return scopeproxy.Start(scopeproxy.Config{
+		Dial:    suite.engine.Dial,
+		Dir:     dir,
+		Label:   engine.LabelScope,
+		Scope:   scope,
+		Created: created,
+	})
 }
 
 func dockerConfigDir() string {
@@ -325,10 +341,36 @@ func copyLabFiles(root, dst string) error {
 	return nil
 }
 
+// commands are the harness's own commands, beside testscript's: the one
+// table of their usage and meaning (testdata/COMMANDES.md is written from
+// it, see TestScriptCommandsReference).
+var commands = []scriptcmd.Cmd{
+	{Name: "waithttp", Args: "URL [secondes]", Run: scriptcmd.WaitHTTP,
+		Summary: "attend que l'URL réponde 200 (60 s au plus par défaut), puis le script continue : le service est prêt"},
+	{Name: "waitpg", Args: "HÔTE:PORT UTILISATEUR BASE [secondes]", Run: scriptcmd.WaitPG,
+		Summary: "attend que PostgreSQL accepte une session (il demande le mot de passe) ; un port ouvert ne suffit pas"},
+	{Name: "grab", Args: "NOM REGEXP", Run: scriptcmd.Grab,
+		Summary: "met dans $NOM le premier groupe de REGEXP trouvé dans la dernière sortie (un nom de conteneur généré, par exemple)"},
+	{Name: "lock", Args: "NOM", Run: func(ts *testscript.TestScript, neg bool, args []string) error { return suite.locks.Lock(ts, neg, args) },
+		Summary: "prend le verrou NOM jusqu'à la fin du script, nettoyage compris (« simple-api » avant « ports »)"},
+	{Name: "subst", Args: "FICHIER REGEXP REMPLACEMENT", Run: scriptcmd.Subst,
+		Summary: "modifie un fichier du dossier de travail, comme le rapport le demande au lecteur"},
+	{Name: "terminal", Args: "FICHIER COMMANDE [ARGUMENTS...]", Run: scriptcmd.Terminal(resizesOf),
+		Summary: "lance COMMANDE dans un terminal de 30×120 et tape les lignes de FICHIER à ses invites ; ce que montre la fenêtre devient la sortie"},
+	{Name: "sentinel", Args: "create|check", Run: cmdSentinel,
+		Summary: "crée hors du script des objets qui tiennent lieu de ceux du lecteur (conteneurs, image pendante, volume, réseau), puis vérifie qu'ils sont intacts"},
+}
+
+// conditions are the conditions the scripts may test, beside testscript's.
+var conditions = []scriptcmd.Cond{
+	{Name: "official:NOM", Summary: "l'image NOM du TP (hello-world, alpine, python, postgres) est l'officielle"},
+	{Name: "standin:NOM", Summary: "l'image NOM du TP est une image de remplacement locale (standins/)"},
+	{Name: "containerd-store", Summary: "le moteur range ses images dans containerd, comme une installation récente de Docker"},
+}
+
 // condition answers [official:NAME] and [standin:NAME], NAME being one of
 // hello-world, alpine, python, postgres: which kind of image the run uses;
-// and [containerd-store]: whether the engine keeps its images in containerd,
-// as a fresh install of a current Docker does.
+// and [containerd-store]: whether the engine keeps its images in containerd.
 func condition(cond string) (bool, error) {
 	if cond == "containerd-store" {
 		return suite.info.Store == "containerd", nil
@@ -345,191 +387,112 @@ func condition(cond string) (bool, error) {
 	return false, fmt.Errorf("image inconnue dans [%s]", cond)
 }
 
-// waitLimit reads the optional SECONDS argument at index i (default 60 s).
-func waitLimit(ts *testscript.TestScript, args []string, i int) time.Duration {
-	if len(args) <= i {
-		return 60 * time.Second
-	}
-	d, err := time.ParseDuration(args[i] + "s")
-	ts.Check(err)
-	return d
-}
-
-// waithttp URL [SECONDS]: wait until URL answers 200, polling (default 60 s).
-// A readiness check: the script goes on as soon as the service is up.
-func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: waithttp URL [secondes]")
-	}
-	limit := waitLimit(ts, args, 1)
-	deadline := time.Now().Add(limit)
-	// No keep-alive: an idle connection left open would make Uvicorn wait
-	// for it when the container is stopped later.
-	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	var last string
-	for time.Now().Before(deadline) {
-		resp, err := c.Get(args[0])
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-			if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
-				// The server is up and says the route does not exist.
-				ts.Fatalf("%s répond %s : le serveur tourne mais n'a pas cette route", args[0], resp.Status)
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	ts.Fatalf("%s ne répond pas 200 après %v (dernière réponse : %s)", args[0], limit, last)
-}
-
-// grab NAME REGEXP: set $NAME to the first group of REGEXP in the last
-// command's stdout (for example the generated name of a container).
-func cmdGrab(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: grab NOM REGEXP")
-	}
-	re, err := regexp.Compile(`(?m)` + args[1])
-	ts.Check(err)
-	m := re.FindStringSubmatch(ts.ReadFile("stdout"))
-	if len(m) < 2 {
-		ts.Fatalf("grab : %q introuvable dans la dernière sortie", args[1])
-	}
-	ts.Setenv(args[0], m[1])
-}
-
-// lock NAME: hold a lock of the run until the script ends. Scripts that
-// publish the same host ports (8000, 5432) take "ports", so they never run
-// at the same time while the others run in parallel.
-// The lock is released after the script's cleanup, once its containers
-// have freed the ports.
-var locks sync.Map
-
-func cmdLock(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: lock NOM")
-	}
-	v, _ := locks.LoadOrStore(args[0], &sync.Mutex{})
-	mu := v.(*sync.Mutex)
-	mu.Lock()
-	name := strings.TrimPrefix(filepath.Base(ts.Getenv("WORK")), "script-")
+// resizesOf gives the terminal command the resize counter of the script's
+// scope proxy.
+func resizesOf(ts *testscript.TestScript) func() int {
 	suite.mu.Lock()
-	suite.held[name] = append(suite.held[name], mu)
-	suite.mu.Unlock()
-}
-
-func releaseLocks(name string) {
-	suite.mu.Lock()
-	held := suite.held[name]
-	delete(suite.held, name)
-	suite.mu.Unlock()
-	for _, mu := range held {
-		mu.Unlock()
-	}
-}
-
-// TestScriptsTakeTheirLocks checks a rule of the scripts that the engine
-// cannot: a script takes the "simple-api" lock before it builds or runs that
-// image, or builds the API's image with compose (two BuildKit builds at the
-// same time share their steps, which then print CACHED), and the "ports" lock before it publishes a lab port, always in that
-// order, so that two scripts never wait for each other, and a script that
-// only builds never holds the ports.
-func TestScriptsTakeTheirLocks(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("aucun script dans testdata/")
-	}
-	rules := []struct{ lock, uses string }{
-		{"simple-api", `exec docker (build -t simple-api|run .*simple-api|compose up)`},
-		{"ports", `-p 800[01]|localhost:(8000|8001|5432)|docker compose up`},
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		script := string(data)
-		if i := strings.Index(script, "\n-- "); i >= 0 {
-			script = script[:i]
-		}
-		last := -1
-		for _, r := range rules {
-			at := strings.Index(script, "lock "+r.lock+"\n")
-			if loc := regexp.MustCompile(r.uses).FindStringIndex(script); loc != nil && (at < 0 || at > loc[0]) {
-				t.Errorf("%s : « lock %s » doit précéder %q", f, r.lock, script[loc[0]:loc[1]])
-			}
-			if at >= 0 && at < last {
-				t.Errorf("%s : « lock %s » doit venir après « lock simple-api »", f, r.lock)
-			}
-			if at >= 0 {
-				last = at
-			}
-		}
-	}
-}
-
-// waitpg HOST:PORT USER DATABASE [SECONDS]: wait until PostgreSQL accepts a
-// session there (it asks for a password), polling (default 60 s). An open
-// port is not enough: a starting server refuses sessions for a while.
-func cmdWaitPG(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 3 || len(args) > 4 {
-		ts.Fatalf("usage: waitpg HÔTE:PORT UTILISATEUR BASE [secondes]")
-	}
-	limit := waitLimit(ts, args, 3)
-	deadline := time.Now().Add(limit)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = pgAcceptsSession(args[0], args[1], args[2]); last == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	ts.Fatalf("PostgreSQL ne répond pas sur %s après %v (%v)", args[0], limit, last)
-}
-
-// pgAcceptsSession sends a protocol 3.0 startup message and expects an
-// authentication request ('R') in answer.
-func pgAcceptsSession(addr, user, db string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(2 * time.Second))
-	body := []byte{0, 3, 0, 0}
-	for _, kv := range []string{"user", user, "database", db} {
-		body = append(append(body, kv...), 0)
-	}
-	body = append(body, 0)
-	msg := binary.BigEndian.AppendUint32(nil, uint32(len(body)+4))
-	if _, err := c.Write(append(msg, body...)); err != nil {
-		return err
-	}
-	head := make([]byte, 1)
-	if _, err := io.ReadFull(c, head); err != nil {
-		return err
-	}
-	if head[0] != 'R' {
-		return fmt.Errorf("réponse %q au lieu d'une demande d'authentification", head[0])
+	defer suite.mu.Unlock()
+	if p := suite.proxies[scriptcmd.ScriptName(ts)]; p != nil {
+		return p.Resized
 	}
 	return nil
 }
 
-// subst FILE REGEXP REPLACEMENT: edit a file of the work directory, as the
-// report asks the reader to (for example to rename app into appi).
-func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 {
-		ts.Fatalf("usage: subst FICHIER REGEXP REMPLACEMENT")
+// cmdSentinel makes, then checks, the sentinels of a script (internal/engine).
+func cmdSentinel(ts *testscript.TestScript, neg bool, args []string) error {
+	if neg || len(args) != 1 || (args[0] != "create" && args[0] != "check") {
+		return scriptcmd.ErrUsage
 	}
-	re, err := regexp.Compile(args[1])
-	ts.Check(err)
-	data := ts.ReadFile(args[0])
-	if !re.MatchString(data) {
-		ts.Fatalf("subst : %q introuvable dans %s", args[1], args[0])
+	name := scriptcmd.ScriptName(ts)
+	ctx := context.Background()
+	if args[0] == "create" {
+		s, err := engine.CreateSentinels(ctx, suite.cli, suite.runID+"."+name)
+		if err != nil {
+			return err
+		}
+		suite.mu.Lock()
+		suite.sentinels[name] = s
+		suite.mu.Unlock()
+		id := engine.ShortID
+		fmt.Fprintf(ts.Stdout(), "sentinelles créées hors du script : conteneurs %s (arrêté) et %s (en marche), image pendante %s, volume %s, réseau %s\n",
+			id(s.Stopped), id(s.Running), id(s.Image), id(s.Volume), id(s.Network))
+		return nil
 	}
-	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(re.ReplaceAllString(data, args[2])), 0o644))
+	suite.mu.Lock()
+	s := suite.sentinels[name]
+	suite.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("sentinel check sans sentinel create")
+	}
+	if err := s.Check(ctx, suite.cli); err != nil {
+		return err
+	}
+	fmt.Fprintln(ts.Stdout(), "sentinelles intactes : 2 conteneurs, 1 image pendante, 1 volume, 1 réseau")
+	return nil
+}
+
+// Where the site reads the records of the last verified run, and the
+// captures drawn from them.
+const (
+	recordDir  = "site/data/runs"
+	captureDir = "site/assets/captures"
+)
+
+// recordingT is testscript's T with two changes: it always asks for the full
+// transcript (Verbose), which it keeps for the record, and it shows that
+// transcript only where go test would (-v, or a failure).
+type recordingT struct {
+	*testing.T
+	name string
+}
+
+func (t recordingT) Verbose() bool { return true }
+
+func (t recordingT) Run(name string, f func(testscript.T)) {
+	t.T.Run(name, func(tt *testing.T) { f(recordingT{T: tt, name: name}) })
+}
+
+func (t recordingT) Log(args ...any) {
+	s := fmt.Sprint(args...)
+	if t.name != "" && strings.Contains(s, "\n> ") {
+		keepTranscript(t.T, t.name, s)
+	}
+	if testing.Verbose() || t.T.Failed() {
+		t.T.Log(s)
+	}
+}
+
+// keepTranscript makes the script's record from its transcript, and writes
+// it under -update.
+func keepTranscript(t *testing.T, name, transcript string) {
+	archive, err := txtar.ParseFile(filepath.Join("testdata", name+".txtar"))
+	if err != nil {
+		t.Logf("enregistrement impossible : %v", err)
+		return
+	}
+	run := record.Run{
+		RunID:   suite.runID,
+		Date:    time.Now().UTC().Format("2006-01-02"),
+		Engine:  suite.info.Engine,
+		Client:  suite.info.Client,
+		Compose: suite.info.Compose,
+		Builder: suite.info.Builder,
+		Store:   suite.info.Store,
+		Images:  map[string]record.Image{},
+	}
+	for ref, im := range suite.info.Images {
+		run.Images[ref] = record.Image{Name: im.Name, Kind: im.Kind, Origin: im.Origin}
+	}
+	suite.mu.Lock()
+	created := suite.created[name]
+	suite.mu.Unlock()
+	r := record.Make(name, transcript, archive, t.Failed(), run, created)
+	suite.mu.Lock()
+	suite.results[name] = r
+	suite.mu.Unlock()
+	if *update {
+		if err := record.Write(recordDir, r); err != nil {
+			t.Errorf("écriture de l'enregistrement : %v", err)
+		}
+	}
 }

@@ -22,6 +22,8 @@ import (
 	"regexp"
 
 	"go.yaml.in/yaml/v3"
+
+	"tpdocker/internal/record"
 )
 
 // siteExercises are the expected pages, one per exercise of the lab.
@@ -346,7 +348,7 @@ func TestAuthorClaims(t *testing.T) {
 		}
 	}
 	for _, c := range authorClaims {
-		r, err := readRecord(c.script)
+		r, err := record.Read(recordDir, c.script)
 		if err != nil {
 			t.Fatal(err)
 		}

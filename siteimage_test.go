@@ -24,7 +24,10 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
 	"golang.org/x/net/html"
+
+	"tpdocker/internal/engine"
 )
 
 func TestSiteImage(t *testing.T) {
@@ -32,7 +35,7 @@ func TestSiteImage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short : pas de Docker (l'image du site n'est pas construite)")
 	}
-	e := dockerOrSkip(t)
+	cli := dockerOrSkip(t)
 	t.Parallel()
 
 	suffix := siteImageSuffix(t)
@@ -47,16 +50,16 @@ func TestSiteImage(t *testing.T) {
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := removeLabelled(cctx, e.cli, labelScope, scopeIs(scope), true); err != nil {
+		if _, err := engine.RemoveLabelled(cctx, cli, engine.LabelScope, engine.ScopeIs(scope), true); err != nil {
 			t.Errorf("nettoyage : %v", err)
 		}
-		args := filters.NewArgs(filters.Arg("label", labelScope+"="+scope))
-		cs, err1 := e.cli.ContainerList(cctx, container.ListOptions{All: true, Filters: args})
-		ims, err2 := e.cli.ImageList(cctx, image.ListOptions{All: true, Filters: args})
+		args := filters.NewArgs(filters.Arg("label", engine.LabelScope+"="+scope))
+		cs, err1 := cli.ContainerList(cctx, container.ListOptions{All: true, Filters: args})
+		ims, err2 := cli.ImageList(cctx, image.ListOptions{All: true, Filters: args})
 		if err1 != nil || err2 != nil {
 			t.Errorf("vérification du nettoyage : %v %v", err1, err2)
 		} else if len(cs)+len(ims) > 0 {
-			t.Errorf("après nettoyage, il reste %d conteneur(s) et %d image(s) étiquetés %s=%s", len(cs), len(ims), labelScope, scope)
+			t.Errorf("après nettoyage, il reste %d conteneur(s) et %d image(s) étiquetés %s=%s", len(cs), len(ims), engine.LabelScope, scope)
 		}
 	})
 
@@ -80,11 +83,11 @@ func TestSiteImage(t *testing.T) {
 	// The classic builder, as for the lab's scripts: it takes the label and
 	// leaves no build cache behind once the image is removed.
 	siteImageDocker(t, ctx, []string{"DOCKER_BUILDKIT=0"}, "build", "--force-rm", "-q",
-		"--label", labelScope+"="+scope, "-t", ref, bctx)
+		"--label", engine.LabelScope+"="+scope, "-t", ref, bctx)
 	t.Logf("image construite en %.1fs", time.Since(start).Seconds())
 
 	// 127.0.0.1 with no host port: the engine picks a free one.
-	siteImageDocker(t, ctx, nil, "run", "-d", "--name", name, "--label", labelScope+"="+scope,
+	siteImageDocker(t, ctx, nil, "run", "-d", "--name", name, "--label", engine.LabelScope+"="+scope,
 		"-p", "127.0.0.1::8080", ref)
 	out := siteImageDocker(t, ctx, nil, "port", name, "8080/tcp")
 	addr := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
@@ -117,12 +120,25 @@ func TestSiteImage(t *testing.T) {
 	siteImageGet(t, ctx, base+"/absente/", http.StatusNotFound)
 }
 
+// dockerOrSkip gives a client of the running engine, or skips under -short.
+func dockerOrSkip(t *testing.T) *client.Client {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short : pas de Docker")
+	}
+	host, cli, err := engine.Connect()
+	if err != nil {
+		t.Fatalf("Docker ne répond pas sur %s : ce test en a besoin", host)
+	}
+	return cli
+}
+
 // siteImageDocker runs the docker CLI against the engine of the suite and returns its
 // standard output; the test stops with its output if it fails.
 func siteImageDocker(t *testing.T, ctx context.Context, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, "docker", args...)
-	cmd.Env = append(append(os.Environ(), "DOCKER_HOST="+engineHost()), env...)
+	cmd.Env = append(append(os.Environ(), "DOCKER_HOST="+engine.Host()), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -26,22 +26,24 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"tpdocker/internal/browser"
 )
 
 func main() {
 	out := flag.String("o", filepath.Join("out", "tp1-docker.pdf"), "fichier PDF à écrire")
-	browser := flag.String("chromium", "/usr/bin/chromium", "navigateur Chromium à utiliser")
+	chromium := flag.String("chromium", browser.Path, "navigateur Chromium à utiliser")
 	flag.Parse()
-	if err := run(*out, *browser); err != nil {
+	if err := run(*out, *chromium); err != nil {
 		fmt.Fprintln(os.Stderr, "pdf :", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, browser string) error {
+func run(out, chromium string) error {
 	start := time.Now()
-	if _, err := os.Stat(browser); err != nil {
-		return fmt.Errorf("Chromium introuvable (%s) : apt-get install chromium, ou -chromium CHEMIN", browser)
+	if _, err := os.Stat(chromium); err != nil {
+		return fmt.Errorf("Chromium introuvable (%s) : apt-get install chromium, ou -chromium CHEMIN", chromium)
 	}
 	root, err := repoRoot()
 	if err != nil {
@@ -82,25 +84,11 @@ func run(out, browser string) error {
 		return err
 	}
 	defer os.RemoveAll(profile)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(browser),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-	)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(bctx); err != nil {
-		return fmt.Errorf("lancement de Chromium : %v", err)
+	bctx, stop, err := browser.Start(chromium, profile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	ctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
 	defer cancelTimeout()
 
@@ -110,10 +98,7 @@ func run(out, browser string) error {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => { if (!d.closest(".verified, .more-steps")) d.open = true; });
-		  Promise.all(Array.from(document.images, img => {
-		    img.loading = "eager";
-		    return img.complete ? null : new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); });
-		  })).then(() => document.fonts.ready)`, chromedp.EvalAwaitPromise),
+		  `+browser.LoadImages+`.then(() => document.fonts.ready)`, chromedp.EvalAwaitPromise),
 	)
 	if err != nil {
 		return fmt.Errorf("%s : %v", page, err)

@@ -32,6 +32,7 @@ var (
 	logLine    = regexp.MustCompile(`^\d+(\.\d+)? `) // "#8 1.169 Collecting…": a step's own output
 	doneLine   = regexp.MustCompile(`^DONE (\d+\.\d+s)$`)
 	subDone    = regexp.MustCompile(`^(.*?)(?: (\d+\.\d+s))? done$`)
+	subSize    = regexp.MustCompile(`:?(?: [0-9.]+[kMG]?B)?$`) // "transferring context: 2B", or "transferring context:" before the size is known
 )
 
 // vertex is one step of the build, with the lines printed for it.
@@ -130,13 +131,26 @@ func parse(s string) (before []string, vs []*vertex, after []string, ok bool) {
 
 // settle keeps one line for each sub-step of a step, in its final state,
 // where it first appeared, without its duration: whether BuildKit printed
-// "exporting layers" before "exporting layers 0.3s done", and whether it
-// timed a sub-step at all, depends on how fast it went.
+// "exporting layers" before "exporting layers 0.3s done", "transferring
+// context:" before "transferring context: 2B done", and whether it timed a
+// sub-step at all, depends on how fast it went. For the same reason a step
+// may be printed DONE before a last sub-step, then DONE again: only the
+// last DONE is kept.
 func settle(lines []string) []string {
+	const dropped = "\x00"
 	var out []string
 	at := map[string]int{}
+	lastDone := -1
 	for _, l := range lines {
-		if logLine.MatchString(l) || doneLine.MatchString(l) || l == "CACHED" {
+		if doneLine.MatchString(l) {
+			if lastDone >= 0 {
+				out[lastDone] = dropped
+			}
+			lastDone = len(out)
+			out = append(out, l)
+			continue
+		}
+		if logLine.MatchString(l) || l == "CACHED" {
 			out = append(out, l)
 			continue
 		}
@@ -148,14 +162,21 @@ func settle(lines []string) []string {
 		if done {
 			line += " done"
 		}
-		if i, seen := at[name]; seen {
+		key := subSize.ReplaceAllString(name, "")
+		if i, seen := at[key]; seen {
 			out[i] = line
 			continue
 		}
-		at[name] = len(out)
+		at[key] = len(out)
 		out = append(out, line)
 	}
-	return out
+	kept := out[:0]
+	for _, l := range out {
+		if l != dropped {
+			kept = append(kept, l)
+		}
+	}
+	return kept
 }
 
 // Canonical returns s with its build steps in a fixed order and numbered

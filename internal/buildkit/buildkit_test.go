@@ -16,10 +16,13 @@ func read(t *testing.T) string {
 }
 
 // shuffled prints the same build as another run could: the internal steps
-// in another order and numbering, a step resumed after another one.
+// in another order and numbering, a step resumed after another one, a
+// sub-step printed before its size is known, a step printed DONE before its
+// last sub-step.
 const shuffled = `#0 building with "default" instance using docker driver
 
 #1 [internal] load .dockerignore
+#1 transferring context:
 #1 transferring context: 2B done
 #1 DONE 0.0s
 
@@ -35,6 +38,7 @@ const shuffled = `#0 building with "default" instance using docker driver
 #3 DONE 0.0s
 
 #4 [internal] load build context
+#4 DONE 0.0s
 #4 transferring context: 243B done
 #4 DONE 0.0s
 

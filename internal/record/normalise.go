@@ -1,4 +1,4 @@
-package tpdocker_test
+package record
 
 // Normalising a recorded run: what changes from one run to the next (IDs,
 // generated names, durations, client ports, timestamps) is replaced by a
@@ -85,15 +85,16 @@ var (
 	tableHeader = regexp.MustCompile(`^(CONTAINER ID|NAME {2,}|REPOSITORY|NETWORK ID|DRIVER {2,}VOLUME NAME)`)
 )
 
-// normalise rewrites a run's record in place; created lists the containers
-// the script created, whose generated names get stand-ins.
-func normalise(r *scriptResult, created []createdContainer) {
-	newNormaliser(suite.runID, r.Date, created).result(r)
+// Normalise rewrites a run's record in place. runID is the suite's run ID;
+// created lists the containers the script created, whose generated names
+// get stand-ins.
+func Normalise(r *Result, runID string, created []Container) {
+	newNormaliser(runID, r.Date, created).result(r)
 }
 
 // newNormaliser starts the aliases of one record. day is the record's date
 // (defaultDay if it is not one).
-func newNormaliser(runID, day string, created []createdContainer) *normaliser {
+func newNormaliser(runID, day string, created []Container) *normaliser {
 	if _, err := time.Parse("2006-01-02", day); err != nil {
 		day = defaultDay
 	}
@@ -124,7 +125,7 @@ func newNormaliser(runID, day string, created []createdContainer) *normaliser {
 }
 
 // result normalises every output of the record.
-func (n *normaliser) result(r *scriptResult) {
+func (n *normaliser) result(r *Result) {
 	for i := range r.Steps {
 		s := &r.Steps[i]
 		if s.Input != "" {

@@ -1,4 +1,4 @@
-package tpdocker_test
+package record
 
 // The normaliser alone, on outputs written out here: no engine needed.
 
@@ -29,7 +29,7 @@ const (
 )
 
 func TestNormaliseText(t *testing.T) {
-	created := []createdContainer{{ID: rawCtr2, Name: "vigorous_jemison"}, {ID: rawCtr1, Name: "wizardly_heisenberg"}}
+	created := []Container{{ID: rawCtr2, Name: "vigorous_jemison"}, {ID: rawCtr1, Name: "wizardly_heisenberg"}}
 	cases := []struct {
 		name   string
 		before []string // earlier outputs of the same record: they set the aliases
@@ -223,7 +223,7 @@ type rawRun struct {
 
 // rawRecord is what a script's record holds before normalising: the same
 // steps in every run, with that run's values.
-func rawRecord(v rawRun) *scriptResult {
+func rawRecord(v rawRun) *Result {
 	deleted := []string{v.img3, v.img1}
 	if v.img3 > v.img1 { // the engine lists a prune in no set order
 		deleted = []string{v.img1, v.img3}
@@ -232,7 +232,7 @@ func rawRecord(v rawRun) *scriptResult {
 	if v.vol1 > v.vol2 { // docker volume ls: by name
 		vols = []string{v.vol2, v.vol1}
 	}
-	steps := []step{
+	steps := []Step{
 		{Cmd: "docker build -t simple-api .", Stdout: "Sending build context to Docker daemon  " + v.ctx + "\n" +
 			"Step 1/2 : FROM python:3.9-slim\n ---> " + v.img1[:12] + "\n" +
 			"Step 2/2 : LABEL tpdocker.scope=" + v.runID + ".ex3-build\n ---> Running in " + v.ctr[:12] + "\n" +
@@ -251,7 +251,7 @@ func rawRecord(v rawRun) *scriptResult {
 		{Cmd: "docker image prune -f", Stdout: "Deleted Images:\ndeleted: sha256:" + deleted[0] + "\ndeleted: sha256:" + deleted[1] + "\n\nTotal reclaimed space: 7.26MB\n"},
 		{Cmd: "docker volume ls", Stdout: "DRIVER    VOLUME NAME\nlocal     " + vols[0] + "\nlocal     " + vols[1] + "\n"},
 	}
-	return &scriptResult{Script: "ex-test", Status: "pass", Date: "2025-11-20", Steps: steps}
+	return &Result{Script: "ex-test", Status: "pass", Date: "2025-11-20", Steps: steps}
 }
 
 func TestNormaliseTwoRunsAlike(t *testing.T) {
@@ -274,7 +274,7 @@ func TestNormaliseTwoRunsAlike(t *testing.T) {
 	var outs []string
 	for _, v := range runs {
 		r := rawRecord(v)
-		newNormaliser(v.runID, r.Date, []createdContainer{{ID: v.ctr, Name: v.name}}).result(r)
+		newNormaliser(v.runID, r.Date, []Container{{ID: v.ctr, Name: v.name}}).result(r)
 		data, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
 			t.Fatal(err)

@@ -1,17 +1,22 @@
-package tpdocker_test
-
-// The scope proxy sits between a script's docker commands and the engine.
-// Each script gets its own DOCKER_HOST, a unix socket served by a proxy that
-// forwards every request unchanged except for two things:
+// Package scopeproxy sits between a script's docker commands and the
+// engine. Each script gets its own DOCKER_HOST, a unix socket served by a
+// Proxy that forwards every request unchanged except for these:
 //
 //   - objects the script creates (containers, networks, volumes, built
-//     images) get the labels tpdocker.run and tpdocker.scope;
+//     images) get the scope label;
 //   - listings of containers, networks and volumes, and every prune, are
-//     filtered on the script's scope label.
+//     filtered on the scope label; global prunes (build cache, system) are
+//     refused;
+//   - BuildKit builds, which travel inside gRPC requests on an upgraded
+//     /grpc connection, get the label and a full build (internal/buildlabel);
+//   - an answer that changes a container's state is held until the
+//     engine's container listing agrees with it.
 //
 // So the report's commands run verbatim ("docker ps -a", "docker container
 // prune"), each script sees the engine as if it were alone on it, and nothing
-// the suite did not create is ever listed, pruned or removed.
+// the suite did not create is ever listed, pruned or removed. Upgraded
+// connections (attach, exec with a terminal) keep their half-closes.
+package scopeproxy
 
 import (
 	"bufio"
@@ -25,47 +30,29 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"testing"
 	"time"
-
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/image"
 
 	"tpdocker/internal/buildlabel"
 )
 
-// engineAddr is where the real engine listens: a unix socket path or a
-// host:port for tcp.
-type engineAddr struct {
-	network, address string
+// Config says where the engine is and what scope a proxy gives its client.
+type Config struct {
+	Dial  func(ctx context.Context) (net.Conn, error) // a connection to the real engine
+	Dir   string                                      // where the proxy's socket is made
+	Label string                                      // the scope label's key
+	Scope string                                      // its value for this client
+	// Created is told of each container the client creates, and returns
+	// its volumes (anonymous ones included), which listings then show.
+	Created func(id string) []string
 }
 
-func parseEngineHost(host string) (engineAddr, error) {
-	u, err := url.Parse(host)
-	if err != nil {
-		return engineAddr{}, err
-	}
-	switch u.Scheme {
-	case "unix":
-		return engineAddr{"unix", u.Path}, nil
-	case "tcp", "http":
-		return engineAddr{"tcp", u.Host}, nil
-	}
-	return engineAddr{}, fmt.Errorf("DOCKER_HOST %q : seuls unix:// et tcp:// (sans TLS) sont pris en charge par la suite", host)
-}
-
-func (a engineAddr) dial(ctx context.Context) (net.Conn, error) {
-	var d net.Dialer
-	return d.DialContext(ctx, a.network, a.address)
-}
-
-type scopeProxy struct {
-	engine engineAddr
+// Proxy is a running scope proxy.
+type Proxy struct {
+	dial   func(ctx context.Context) (net.Conn, error)
 	labels map[string]string // added to created objects
 	filter string            // "key=value" added to listings and prunes
 	socket string
@@ -85,7 +72,7 @@ type scopeProxy struct {
 // buildAttrs are the frontend attributes added to every BuildKit build: the
 // scope labels, and a full build, so that what a build prints never depends
 // on what another script left in BuildKit's cache.
-func (p *scopeProxy) buildAttrs() map[string]string {
+func (p *Proxy) buildAttrs() map[string]string {
 	attrs := map[string]string{"no-cache": ""}
 	for k, v := range p.labels {
 		attrs["label:"+k] = v
@@ -93,15 +80,19 @@ func (p *scopeProxy) buildAttrs() map[string]string {
 	return attrs
 }
 
-// startScopeProxy listens on a fresh unix socket in dir.
-func startScopeProxy(engine engineAddr, dir, scope string, created func(id string) []string) (*scopeProxy, error) {
-	p := &scopeProxy{
-		engine:  engine,
+// Start listens on a fresh unix socket, docker.sock in cfg.Dir.
+func Start(cfg Config) (*Proxy, error) {
+	created := cfg.Created
+	if created == nil {
+		created = func(string) []string { return nil }
+	}
+	p := &Proxy{
+		dial:    cfg.Dial,
 		created: created,
 		volumes: map[string]bool{},
-		labels:  map[string]string{labelScope: scope},
-		filter:  labelScope + "=" + scope,
-		socket:  filepath.Join(dir, "docker.sock"),
+		labels:  map[string]string{cfg.Label: cfg.Scope},
+		filter:  cfg.Label + "=" + cfg.Scope,
+		socket:  filepath.Join(cfg.Dir, "docker.sock"),
 		conns:   map[net.Conn]struct{}{},
 	}
 	os.Remove(p.socket)
@@ -117,7 +108,7 @@ func startScopeProxy(engine engineAddr, dir, scope string, created func(id strin
 			r.Out.Host = r.In.Host
 		},
 		Transport: &http.Transport{
-			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return engine.dial(ctx) },
+			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return p.dial(ctx) },
 			DisableKeepAlives: true,
 		},
 		FlushInterval: -1, // logs -f, build and pull progress stream through
@@ -150,9 +141,11 @@ func startScopeProxy(engine engineAddr, dir, scope string, created func(id strin
 	return p, nil
 }
 
-func (p *scopeProxy) host() string { return "unix://" + p.socket }
+// Host is the DOCKER_HOST of the proxy's clients.
+func (p *Proxy) Host() string { return "unix://" + p.socket }
 
-func (p *scopeProxy) close() {
+// Close stops the proxy and closes the connections it still forwards.
+func (p *Proxy) Close() {
 	p.srv.Close()
 	p.mu.Lock()
 	for c := range p.conns {
@@ -164,7 +157,7 @@ func (p *scopeProxy) close() {
 
 var apiVersionPrefix = regexp.MustCompile(`^/v[0-9.]+`)
 
-func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := apiVersionPrefix.ReplaceAllString(r.URL.Path, "")
 	var err error
 	switch {
@@ -202,16 +195,16 @@ func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// resized counts the terminal resizes the script's clients asked for: an
+// Resized counts the terminal resizes the clients asked for: an
 // interactive session has its window size once one more has gone through.
-func (p *scopeProxy) resized() int {
+func (p *Proxy) Resized() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.resizes
 }
 
 // labelBody adds the scope labels to the JSON body's "Labels" object.
-func (p *scopeProxy) labelBody(r *http.Request) error {
+func (p *Proxy) labelBody(r *http.Request) error {
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		return err
@@ -245,7 +238,7 @@ func (p *scopeProxy) labelBody(r *http.Request) error {
 }
 
 // labelQuery adds the scope labels to a JSON-encoded query parameter.
-func (p *scopeProxy) labelQuery(r *http.Request, param string) error {
+func (p *Proxy) labelQuery(r *http.Request, param string) error {
 	q := r.URL.Query()
 	labels := map[string]string{}
 	if v := q.Get(param); v != "" {
@@ -264,7 +257,7 @@ func (p *scopeProxy) labelQuery(r *http.Request, param string) error {
 
 // filterQuery adds label=<scope> to the "filters" query parameter, which the
 // engine accepts both as {"label":["a=b"]} and as {"label":{"a=b":true}}.
-func (p *scopeProxy) filterQuery(r *http.Request) error {
+func (p *Proxy) filterQuery(r *http.Request) error {
 	q := r.URL.Query()
 	filters := map[string]any{}
 	if v := q.Get("filters"); v != "" {
@@ -289,8 +282,8 @@ func (p *scopeProxy) filterQuery(r *http.Request) error {
 // hijack forwards an upgraded connection (attach, exec with a terminal) and
 // keeps half-closes: when the client has sent all its input, the engine still
 // delivers the rest of the output.
-func (p *scopeProxy) hijack(w http.ResponseWriter, r *http.Request) {
-	backend, err := p.engine.dial(r.Context())
+func (p *Proxy) hijack(w http.ResponseWriter, r *http.Request) {
+	backend, err := p.dial(r.Context())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
@@ -364,7 +357,7 @@ func closeWrite(c net.Conn) {
 	}
 }
 
-func (p *scopeProxy) track(cs ...net.Conn) {
+func (p *Proxy) track(cs ...net.Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range cs {
@@ -372,7 +365,7 @@ func (p *scopeProxy) track(cs ...net.Conn) {
 	}
 }
 
-func (p *scopeProxy) untrack(cs ...net.Conn) {
+func (p *Proxy) untrack(cs ...net.Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range cs {
@@ -390,7 +383,7 @@ func readBody(resp *http.Response) ([]byte, error) {
 // filterVolumes keeps, in a volume listing, the volumes that carry the
 // script's label and those of its containers: an image's VOLUME is created
 // by the engine itself, anonymous and without labels.
-func (p *scopeProxy) filterVolumes(resp *http.Response) error {
+func (p *Proxy) filterVolumes(resp *http.Response) error {
 	raw, err := readBody(resp)
 	if err != nil {
 		return err
@@ -425,8 +418,8 @@ func (p *scopeProxy) filterVolumes(resp *http.Response) error {
 	return nil
 }
 
-// trackedVolumes lists the volumes of the script's containers.
-func (p *scopeProxy) trackedVolumes() []string {
+// TrackedVolumes lists the volumes of the client's containers.
+func (p *Proxy) TrackedVolumes() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var names []string
@@ -436,11 +429,11 @@ func (p *scopeProxy) trackedVolumes() []string {
 	return names
 }
 
+var hexID = regexp.MustCompile(`^[0-9a-f]{12,64}$`)
+
 // stateChange matches the requests after which a person would expect the
 // container listing to show the new state: /wait (docker run returning),
 // stop, kill, restart, start, and removal.
-var hexID = regexp.MustCompile(`^[0-9a-f]{12,64}$`)
-
 var stateChange = regexp.MustCompile(`^/containers/([^/]+)(/wait|/stop|/kill|/restart|/start|)$`)
 
 // settle holds a state-changing answer until the engine's container list
@@ -450,7 +443,7 @@ var stateChange = regexp.MustCompile(`^/containers/([^/]+)(/wait|/stop|/kill|/re
 // A person never sees that gap; a script would. For /wait, whose answer
 // arrives when the container exits, the body is held until the listing
 // agrees; for the others, the answer itself.
-func (p *scopeProxy) settle(resp *http.Response, method, id, action string) {
+func (p *Proxy) settle(resp *http.Response, method, id, action string) {
 	var want func(state string, found bool) bool
 	switch {
 	case action == "/wait" || action == "/stop" || action == "/kill":
@@ -472,9 +465,9 @@ func (p *scopeProxy) settle(resp *http.Response, method, id, action string) {
 
 // waitListing polls the engine's container list (what docker ps reads) for
 // one container, for at most five seconds.
-func (p *scopeProxy) waitListing(id string, want func(state string, found bool) bool) {
+func (p *Proxy) waitListing(id string, want func(state string, found bool) bool) {
 	c := &http.Client{Transport: &http.Transport{
-		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return p.engine.dial(ctx) },
+		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return p.dial(ctx) },
 		DisableKeepAlives: true,
 	}, Timeout: 2 * time.Second}
 	filter := map[string][]string{"id": {id}}
@@ -525,69 +518,10 @@ func (b *settledBody) Read(p []byte) (int, error) {
 
 func (b *settledBody) Close() error { return b.body.Close() }
 
-// TestFailedBuildLeavesNothing builds, through a scope proxy and with
-// BuildKit, a Dockerfile whose RUN step fails: the build must fail and leave
-// no container and no image on the engine (the classic builder left its
-// intermediate containers and images behind, without any label).
-func TestFailedBuildLeavesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short : pas de Docker")
-	}
-	if err := startSuite(); err != nil {
-		t.Fatal("\n" + err.Error())
-	}
-	ctx := context.Background()
-	objects := func() map[string]bool {
-		seen := map[string]bool{}
-		cs, err := suite.cli.ContainerList(ctx, container.ListOptions{All: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			seen["conteneur "+shortID(c.ID)] = true
-		}
-		ims, err := suite.cli.ImageList(ctx, image.ListOptions{All: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, im := range ims {
-			seen["image "+shortID(im.ID)] = true
-		}
-		return seen
-	}
-	before := objects()
-	proxy, err := startScopeProxy(suite.engine, t.TempDir(), suite.runID+".echec-construction", func(string) []string { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.close()
-	dir := t.TempDir()
-	df := "FROM python:3.9-slim\nWORKDIR /app\nRUN echo une étape qui échoue && exit 3\n"
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("docker", "build", "-t", "tpdocker-echec", dir)
-	cmd.Env = append(os.Environ(), "DOCKER_HOST="+proxy.host(), "DOCKER_BUILDKIT=1")
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("la construction aurait dû échouer :\n%s", out)
-	}
-	if !strings.Contains(string(out), "did not complete successfully: exit code: 3") {
-		t.Errorf("l'échec attendu (exit code: 3) n'apparaît pas :\n%s", out)
-	}
-	if proxy.builds == 0 {
-		t.Errorf("le mandataire n'a étiqueté aucune construction BuildKit")
-	}
-	for o := range objects() {
-		if !before[o] {
-			t.Errorf("la construction échouée a laissé : %s", o)
-			// It was made by this test: remove it, once reported.
-			kind, id, _ := strings.Cut(o, " ")
-			if kind == "conteneur" {
-				suite.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
-			} else {
-				suite.cli.ImageRemove(ctx, id, image.RemoveOptions{Force: true})
-			}
-		}
-	}
+// Builds counts the BuildKit build requests the proxy labelled, and gives
+// the first error met reading a /grpc stream, if any.
+func (p *Proxy) Builds() (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.builds, p.grpcErr
 }

@@ -1,10 +1,15 @@
-package tpdocker_test
-
-// The record of a verified run: what each script ran and what the engine
-// answered, read from testscript's own transcript, with the parts that change
-// from run to run (IDs, generated names, durations, ports) normalised. With
-// -update it is written to site/data/runs/<script>.json, where the site reads
-// every command and output it shows.
+// Package record turns the transcript of a testscript run into the record
+// the site shows, and draws the report's screenshots from those records.
+//
+// A record (Result) lists what a script ran and what the engine answered,
+// step by step: the section of the report (the # comment above), the
+// command as a reader types it, its standard output and error, what an
+// interactive session showed, its exit status. What changes from one run to
+// the next (IDs, generated names, durations, client ports, timestamps) is
+// replaced by a stand-in of the same shape, so that two runs in a row give
+// the same record (Normalise). Captures are terminal windows drawn in SVG
+// from a record: what a screenshot shows is what a verified run printed.
+package record
 
 import (
 	"encoding/json"
@@ -14,53 +19,36 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"testing"
-	"time"
 
-	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"tpdocker/internal/buildkit"
 )
 
-// recordingT is testscript's T with two changes: it always asks for the full
-// transcript (Verbose), which it keeps for the record, and it shows that
-// transcript only where go test would (-v, or a failure).
-type recordingT struct {
-	*testing.T
-	name string
+// Result is the record of one script's run, as site/data/runs/<script>.json
+// holds it.
+type Result struct {
+	Script  string  `json:"script"`
+	Status  string  `json:"status"`
+	Date    string  `json:"date"`
+	Engine  string  `json:"engine"`
+	Client  string  `json:"client"`
+	Compose string  `json:"compose"`
+	Builder string  `json:"builder"`
+	Store   string  `json:"store"`
+	Images  []Image `json:"images"`
+	Steps   []Step  `json:"steps"`
 }
 
-func (t recordingT) Verbose() bool { return true }
-
-func (t recordingT) Run(name string, f func(testscript.T)) {
-	t.T.Run(name, func(tt *testing.T) { f(recordingT{T: tt, name: name}) })
+// Image is one of the lab's images as a run used it.
+type Image struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"` // "official" or "standin"
+	Origin string `json:"origin"`
 }
 
-func (t recordingT) Log(args ...any) {
-	s := fmt.Sprint(args...)
-	if t.name != "" && strings.Contains(s, "\n> ") {
-		keepTranscript(t.T, t.name, s)
-	}
-	if testing.Verbose() || t.T.Failed() {
-		t.T.Log(s)
-	}
-}
-
-type scriptResult struct {
-	Script  string      `json:"script"`
-	Status  string      `json:"status"`
-	Date    string      `json:"date"`
-	Engine  string      `json:"engine"`
-	Client  string      `json:"client"`
-	Compose string      `json:"compose"`
-	Builder string      `json:"builder"`
-	Store   string      `json:"store"`
-	Images  []imageInfo `json:"images"`
-	Steps   []step      `json:"steps"`
-}
-
-type step struct {
+// Step is one command of the script and what it printed.
+type Step struct {
 	Section    string `json:"section"`
 	Cmd        string `json:"cmd"`
 	Stdout     string `json:"stdout"`
@@ -74,31 +62,43 @@ type step struct {
 	terminal bool // run by the terminal command: stdout is the window's transcript
 }
 
-func (r *scriptResult) commands() int { return len(r.Steps) }
+// Container is a container a script created: its generated name, if it has
+// one, gets a stand-in.
+type Container struct{ ID, Name string }
 
-func keepTranscript(t *testing.T, name, transcript string) {
-	archive, err := txtar.ParseFile(filepath.Join("testdata", name+".txtar"))
-	if err != nil {
-		t.Logf("enregistrement impossible : %v", err)
-		return
-	}
-	r := &scriptResult{
-		Script:  name,
+// Run is what a record says of the run and its engine.
+type Run struct {
+	RunID string // the suite's run ID, shown in scope labels: replaced by a fixed stand-in
+	Date  string // the run's day, 2006-01-02
+
+	Engine, Client, Compose, Builder, Store string
+	Images                                  map[string]Image // the lab's images, by reference ("alpine:latest")
+}
+
+// Commands is the number of commands the script ran.
+func (r *Result) Commands() int { return len(r.Steps) }
+
+// Make builds the normalised record of a script from testscript's verbose
+// transcript and the script's archive. failed marks a script that failed;
+// created lists the containers the script created.
+func Make(script, transcript string, archive *txtar.Archive, failed bool, run Run, created []Container) *Result {
+	r := &Result{
+		Script:  script,
 		Status:  "pass",
-		Date:    time.Now().UTC().Format("2006-01-02"),
-		Engine:  suite.info.Engine,
-		Client:  suite.info.Client,
-		Compose: suite.info.Compose,
-		Builder: suite.info.Builder,
-		Store:   suite.info.Store,
-		Steps:   parseTranscript(transcript, archive),
+		Date:    run.Date,
+		Engine:  run.Engine,
+		Client:  run.Client,
+		Compose: run.Compose,
+		Builder: run.Builder,
+		Store:   run.Store,
+		Steps:   ParseTranscript(transcript, archive),
 	}
-	if t.Failed() {
+	if failed {
 		r.Status = "fail"
 	}
 	used := map[string]bool{}
 	for _, s := range r.Steps {
-		for ref := range suite.info.Images {
+		for ref := range run.Images {
 			base := strings.SplitN(ref, ":", 2)[0]
 			if regexp.MustCompile(`\b` + regexp.QuoteMeta(base) + `\b`).MatchString(s.Cmd + s.Stdout) {
 				used[ref] = true
@@ -112,7 +112,7 @@ func keepTranscript(t *testing.T, name, transcript string) {
 		used["postgres:16"] = true
 	}
 	for ref := range used {
-		r.Images = append(r.Images, suite.info.Images[ref])
+		r.Images = append(r.Images, run.Images[ref])
 	}
 	sort.Slice(r.Images, func(i, j int) bool { return r.Images[i].Name < r.Images[j].Name })
 	for i := range r.Steps {
@@ -122,15 +122,8 @@ func keepTranscript(t *testing.T, name, transcript string) {
 		r.Steps[i].Stdout = buildkit.Canonical(r.Steps[i].Stdout)
 		r.Steps[i].Stderr = buildkit.Canonical(r.Steps[i].Stderr)
 	}
-	suite.mu.Lock()
-	normalise(r, suite.created[name])
-	suite.results[name] = r
-	suite.mu.Unlock()
-	if *update {
-		if err := writeRecord(r); err != nil {
-			t.Errorf("écriture de l'enregistrement : %v", err)
-		}
-	}
+	Normalise(r, run.RunID, created)
+	return r
 }
 
 var (
@@ -144,9 +137,9 @@ var (
 	bgDoneLine = regexp.MustCompile(`^\[background\] `)
 )
 
-// parseTranscript turns testscript's transcript into steps: one per exec,
+// ParseTranscript turns testscript's transcript into steps: one per exec,
 // with its section (the # comment above it), its output and exit status.
-func parseTranscript(transcript string, archive *txtar.Archive) []step {
+func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
 	files := map[string]string{}
 	for _, f := range archive.Files {
 		files[f.Name] = string(f.Data)
@@ -164,8 +157,8 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 		}
 		prev = l
 	}
-	var steps []*step
-	var cur *step
+	var steps []*Step
+	var cur *Step
 	section, input := "", ""
 	inSection := false // the previous line was a comment: they make one section
 	var buf *string
@@ -194,17 +187,17 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 				input = files[m[1]]
 				cur = nil
 			} else if m := termLine.FindStringSubmatch(cmd); m != nil {
-				cur = &step{Section: section, Input: files[strings.TrimPrefix(m[1], "$WORK/")], Cmd: displayCommand(m[2]), terminal: true}
+				cur = &Step{Section: section, Input: files[strings.TrimPrefix(m[1], "$WORK/")], Cmd: DisplayCommand(m[2]), terminal: true}
 				steps = append(steps, cur)
 			} else if m := execLine.FindStringSubmatch(cmd); m != nil {
-				s := &step{Section: section, Input: input}
+				s := &Step{Section: section, Input: input}
 				input = ""
 				words := m[2]
 				if bm := bgSuffix.FindStringSubmatch(words); bm != nil {
 					s.Background, s.bgName = true, bm[1]
 					words = strings.TrimSuffix(words, bm[0])
 				}
-				s.Cmd = displayCommand(words)
+				s.Cmd = DisplayCommand(words)
 				steps = append(steps, s)
 				cur = s
 			} else if m := waitLine.FindStringSubmatch(cmd); m != nil {
@@ -244,7 +237,7 @@ func parseTranscript(transcript string, archive *txtar.Archive) []step {
 			}
 		}
 	}
-	out := make([]step, len(steps))
+	out := make([]Step, len(steps))
 	for i, s := range steps {
 		if s.terminal {
 			s.Tty, s.Stdout = s.Stdout, ""
@@ -286,11 +279,11 @@ func splitTranscript(transcript string, scriptLines map[string]bool) []string {
 	return out
 }
 
-// displayCommand writes testscript's words as a reader types them in a
+// DisplayCommand writes testscript's words as a reader types them in a
 // shell: words with spaces in double quotes, $name as <name>.
-func displayCommand(words string) string {
+func DisplayCommand(words string) string {
 	var out []string
-	for _, w := range splitScriptWords(words) {
+	for _, w := range SplitScriptWords(words) {
 		switch {
 		case strings.HasPrefix(w, "$"):
 			out = append(out, "<"+strings.Trim(w[1:], "{}")+">")
@@ -303,9 +296,9 @@ func displayCommand(words string) string {
 	return strings.Join(out, " ")
 }
 
-// splitScriptWords splits a script line as testscript does: spaces separate
+// SplitScriptWords splits a script line as testscript does: spaces separate
 // words, single quotes group them (” is a quote inside quotes).
-func splitScriptWords(line string) []string {
+func SplitScriptWords(line string) []string {
 	var words []string
 	var cur strings.Builder
 	inWord, quoted := false, false
@@ -335,15 +328,24 @@ func splitScriptWords(line string) []string {
 	return words
 }
 
-func recordDir() string { return filepath.Join("site", "data", "runs") }
-
-func writeRecord(r *scriptResult) error {
-	if err := os.MkdirAll(recordDir(), 0o755); err != nil {
+// Write writes the record to dir/<script>.json.
+func Write(dir string, r *Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(recordDir(), r.Script+".json"), append(data, '\n'), 0o644)
+	return os.WriteFile(filepath.Join(dir, r.Script+".json"), append(data, '\n'), 0o644)
+}
+
+// Read reads the record dir/<script>.json.
+func Read(dir, script string) (*Result, error) {
+	data, err := os.ReadFile(filepath.Join(dir, script+".json"))
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	return &r, json.Unmarshal(data, &r)
 }

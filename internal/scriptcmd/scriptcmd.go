@@ -1,0 +1,89 @@
+// Package scriptcmd holds the commands and conditions that the lab's
+// testscript scripts use beyond testscript's own, and writes their
+// reference.
+//
+// Each command is a Cmd: its name, the synopsis of its arguments, a
+// one-line meaning and what runs it, in the manner of cmd/go's script
+// engine. The harness lists them in one table; Table gives testscript its
+// command map from it, a command that returns ErrUsage fails with its
+// usage line, and Reference writes the table as the page the README links
+// to. The commands that need nothing but the script (waithttp, waitpg,
+// grab, subst) are here; Terminal and Lock are built with what they need.
+package scriptcmd
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// Cmd is a command of the scripts.
+type Cmd struct {
+	Name    string // as the script writes it
+	Args    string // synopsis of the arguments: "URL [secondes]"
+	Summary string // what it does, in one line (French: the reader's language)
+	// Run runs the command; an ErrUsage error fails the script with the
+	// usage line, any other error with its text.
+	Run func(ts *testscript.TestScript, neg bool, args []string) error
+}
+
+// Cond is a condition of the scripts ([NAME]).
+type Cond struct {
+	Name    string // as the script writes it inside brackets: "official:NOM"
+	Summary string // when it holds, in one line
+}
+
+// ErrUsage is returned by a command called with the wrong arguments.
+var ErrUsage = errors.New("usage")
+
+// Usage is the command's usage line.
+func (c Cmd) Usage() string { return strings.TrimSpace(c.Name + " " + c.Args) }
+
+// Table gives testscript the commands, by name.
+func Table(cmds []Cmd) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	m := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	for _, c := range cmds {
+		m[c.Name] = func(ts *testscript.TestScript, neg bool, args []string) {
+			err := c.Run(ts, neg, args)
+			switch {
+			case errors.Is(err, ErrUsage):
+				ts.Fatalf("usage: %s", c.Usage())
+			case err != nil:
+				ts.Fatalf("%v", err)
+			}
+		}
+	}
+	return m
+}
+
+// Reference writes the commands and conditions as a Markdown page, in
+// French.
+func Reference(cmds []Cmd, conds []Cond) string {
+	var b strings.Builder
+	b.WriteString("# Commandes des scripts\n\n")
+	b.WriteString("<!-- Écrit par TestScriptCommandsReference depuis la table du harnais\n(scripts_test.go) : go test -run TestScriptCommandsReference -update -->\n\n")
+	b.WriteString("Les scripts de `testdata/*.txtar` sont des scripts testscript : ils\n")
+	b.WriteString("emploient ses commandes (`exec`, `stdout`, `cmp`…) et celles-ci, propres au\n")
+	b.WriteString("harnais.\n\n")
+	b.WriteString("| commande | rôle |\n| --- | --- |\n")
+	for _, c := range cmds {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", cell(c.Usage()), cell(c.Summary))
+	}
+	b.WriteString("\nConditions, à placer devant une ligne (`[standin:python] stdout …`) :\n\n")
+	b.WriteString("| condition | vraie quand |\n| --- | --- |\n")
+	for _, c := range conds {
+		fmt.Fprintf(&b, "| `[%s]` | %s |\n", cell(c.Name), cell(c.Summary))
+	}
+	return b.String()
+}
+
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// ScriptName is the name of the running script (its file name without
+// .txtar), read from its work directory.
+func ScriptName(ts *testscript.TestScript) string {
+	return strings.TrimPrefix(filepath.Base(ts.Getenv("WORK")), "script-")
+}

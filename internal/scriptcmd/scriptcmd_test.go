@@ -1,0 +1,80 @@
+package scriptcmd
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var cmds = []Cmd{
+	{"waithttp", "URL [secondes]", "attend que l'URL réponde 200", WaitHTTP},
+	{"waitpg", "HÔTE:PORT UTILISATEUR BASE [secondes]", "attend que PostgreSQL accepte une session", WaitPG},
+	{"grab", "NOM REGEXP", "met dans $NOM le premier groupe de REGEXP", Grab},
+	{"subst", "FICHIER REGEXP REMPLACEMENT", "modifie un fichier", Subst},
+	{"terminal", "FICHIER COMMANDE [ARGUMENTS...]", "lance COMMANDE dans un terminal", Terminal(nil)},
+}
+
+// The commands in a real testscript run, against local servers.
+func TestCommands(t *testing.T) {
+	var calls atomic.Int32
+	service := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			http.Error(w, "pas encore", http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(service.Close)
+	pg, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	go func() {
+		for {
+			c, err := pg.Accept()
+			if err != nil {
+				return
+			}
+			c.Read(make([]byte, 256))
+			c.Write([]byte("R\x00\x00\x00\x08\x00\x00\x00\x03"))
+			c.Close()
+		}
+	}()
+	var locks Locks
+	all := append(cmds, Cmd{"lock", "NOM", "prend un verrou", locks.Lock})
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("SERVICE", service.URL)
+			env.Setenv("PG", pg.Addr().String())
+			env.Defer(func() { locks.Release("commands") })
+			return nil
+		},
+		Cmds: Table(all),
+	})
+	t.Cleanup(func() {
+		if calls.Load() != 3 {
+			t.Errorf("waithttp a interrogé le service %d fois, 3 attendues", calls.Load())
+		}
+	})
+}
+
+func TestReference(t *testing.T) {
+	ref := Reference(cmds, []Cond{{"official:NOM", "l'image NOM est l'officielle"}})
+	for _, want := range []string{
+		"| `waitpg HÔTE:PORT UTILISATEUR BASE [secondes]` | attend que PostgreSQL accepte une session |\n",
+		"| `[official:NOM]` | l'image NOM est l'officielle |\n",
+	} {
+		if !strings.Contains(ref, want) {
+			t.Errorf("la référence ne contient pas %q :\n%s", want, ref)
+		}
+	}
+	if got := (Cmd{Name: "lock", Args: "NOM"}).Usage(); got != "lock NOM" {
+		t.Errorf("usage : %q", got)
+	}
+}
