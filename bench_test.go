@@ -159,7 +159,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		}
 		start = time.Now()
 		sh := exec.Command("bash", path)
-		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.Host(), "DOCKER_BUILDKIT=0", "BASE="+filepath.Join(dir, "work"))
+		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.Host(), "DOCKER_BUILDKIT=1", "BASE="+filepath.Join(dir, "work"))
 		out, err := sh.CombinedOutput()
 		seqTime += time.Since(start)
 		engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
