@@ -43,6 +43,20 @@ type vertex struct {
 	first int      // order of appearance
 }
 
+// stepRanks places the steps that are not the Dockerfile's own.
+var stepRanks = []struct {
+	prefix string
+	rank   int
+}{
+	{"load local bake definitions", 0},
+	{"load build definition", 100},
+	{"load metadata for", 200},
+	{"load .dockerignore", 300},
+	{"load build context", 450},
+	{"exporting to image", 900},
+	{"resolving provenance", 950},
+}
+
 // rank orders steps the way a build goes: its definition, the base image,
 // the context, the Dockerfile's steps in their order, then the export.
 func rank(name string) int {
@@ -64,21 +78,10 @@ func rank(name string) int {
 		}
 		n = n[i+2:]
 	}
-	switch {
-	case strings.HasPrefix(n, "load local bake definitions"):
-		return 0
-	case strings.HasPrefix(n, "load build definition"):
-		return 100
-	case strings.HasPrefix(n, "load metadata for"):
-		return 200
-	case strings.HasPrefix(n, "load .dockerignore"):
-		return 300
-	case strings.HasPrefix(n, "load build context"):
-		return 450
-	case strings.HasPrefix(n, "exporting to image"):
-		return 900
-	case strings.HasPrefix(n, "resolving provenance"):
-		return 950
+	for _, st := range stepRanks {
+		if strings.HasPrefix(n, st.prefix) {
+			return st.rank
+		}
 	}
 	return 800
 }
