@@ -53,7 +53,6 @@ var suite struct {
 	cli     *client.Client
 	info    *engine.Info
 	unlock  func()
-	started time.Time
 
 	mu        sync.Mutex
 	results   map[string]*record.Result
@@ -89,7 +88,6 @@ func TestMain(m *testing.M) {
 // dead runs left, check everything, then watch for an interrupt.
 func startSuite() error {
 	suite.once.Do(func() {
-		suite.started = time.Now()
 		suite.runID = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
 		suite.results = map[string]*record.Result{}
 		suite.created = map[string][]record.Container{}
