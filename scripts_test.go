@@ -45,14 +45,14 @@ var (
 
 // suite is the state shared by the scripts of one go test run.
 var suite struct {
-	once    sync.Once
-	err     error
-	runID   string
-	host    string
-	engine  engine.Addr
-	cli     *client.Client
-	info    *engine.Info
-	unlock  func()
+	once   sync.Once
+	err    error
+	runID  string
+	host   string
+	engine engine.Addr
+	cli    *client.Client
+	info   *engine.Info
+	unlock func()
 
 	mu        sync.Mutex
 	results   map[string]*record.Result
