@@ -2,7 +2,7 @@ package engine
 
 // Sentinels stand for a reader's own objects. They are made directly on the
 // engine, outside a script's view, and carry no scope label, only
-// LabelSentinel so that the run can remove them at its end: a stopped and a
+// LabelSentinel so that the run can remove them at its end (RemoveScope): a stopped and a
 // running container, a dangling image, a volume and a network. Exactly what
 // "docker container prune" and "docker image prune" would remove on an
 // engine without the scope proxy. Check proves they are all still there.
@@ -104,10 +104,4 @@ func (s *Sentinels) Check(ctx context.Context, cli *client.Client) error {
 	}
 	_, err := cli.NetworkInspect(ctx, s.Network, network.InspectOptions{})
 	return err
-}
-
-// RemoveSentinels removes the sentinels whose label value matches: one
-// script's, one run's, or any run's.
-func RemoveSentinels(ctx context.Context, cli *client.Client, match func(string) bool) {
-	RemoveLabelled(ctx, cli, LabelSentinel, match, true)
 }

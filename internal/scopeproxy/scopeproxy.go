@@ -147,12 +147,30 @@ func (p *Proxy) Host() string { return "unix://" + p.socket }
 // Close stops the proxy and closes the connections it still forwards.
 func (p *Proxy) Close() {
 	p.srv.Close()
+	p.closeUpgraded()
+	os.Remove(p.socket)
+}
+
+// Drain stops the proxy the way an interrupted run needs it: it takes no
+// new request, closes its upgraded connections (an attach, an exec, a
+// BuildKit session: a build whose session ends is cancelled), lets the
+// plain requests in flight finish for at most limit, so that what they
+// create is on the engine before cleanup looks, then closes the rest.
+func (p *Proxy) Drain(limit time.Duration) {
+	p.ln.Close()
+	p.closeUpgraded()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	p.srv.Shutdown(ctx)
+	p.Close()
+}
+
+func (p *Proxy) closeUpgraded() {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	for c := range p.conns {
 		c.Close()
 	}
-	p.mu.Unlock()
-	os.Remove(p.socket)
 }
 
 var apiVersionPrefix = regexp.MustCompile(`^/v[0-9.]+`)

@@ -328,3 +328,77 @@ func TestStateChangeSettles(t *testing.T) {
 		t.Errorf("liste lue avec les filtres %s, le nom ^/web$ attendu", f)
 	}
 }
+
+// Drain, on an interrupt: a request in flight gets its answer (what it
+// creates is on the engine before cleanup looks), an upgraded connection is
+// closed at once, and no new request gets through.
+func TestDrain(t *testing.T) {
+	release := make(chan struct{})
+	e := newFakeEngine(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			io.WriteString(conn, "HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+			io.Copy(io.Discard, conn)
+			return
+		}
+		<-release
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"Id":"c0ffee"}`)
+	})
+	p, c := startProxy(t, e, func(string) []string { return nil })
+
+	// An attach, upgraded.
+	conn, err := net.Dial("unix", strings.TrimPrefix(p.Host(), "unix://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(conn, "POST /v1.47/containers/c0ffee/attach?stream=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+	br := bufio.NewReader(conn)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("attach : %v %v", resp, err)
+	}
+	// A create, in flight.
+	answer := make(chan int, 1)
+	go func() {
+		resp, err := c.Post("http://docker/v1.47/containers/create", "application/json", strings.NewReader(`{"Image":"alpine"}`))
+		if err != nil {
+			answer <- 0
+			return
+		}
+		resp.Body.Close()
+		answer <- resp.StatusCode
+	}()
+	for len(e.requests("/v1.47/containers/create")) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	drained := make(chan struct{})
+	go func() { p.Drain(5 * time.Second); close(drained) }()
+	if _, err := io.ReadAll(br); err != nil {
+		t.Errorf("l'attach n'a pas été fermé proprement : %v", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := c.Get("http://docker/v1.47/containers/json"); err == nil {
+		t.Error("une nouvelle requête est passée pendant Drain")
+	}
+	select {
+	case <-drained:
+		t.Fatal("Drain n'a pas attendu la requête en cours")
+	default:
+	}
+	close(release)
+	if code := <-answer; code != http.StatusCreated {
+		t.Errorf("la requête en cours a reçu %d, 201 attendu", code)
+	}
+	select {
+	case <-drained:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Drain ne s'est pas terminé")
+	}
+}
