@@ -141,17 +141,18 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		suiteTime += time.Since(start)
 
 		scope := suite.runID + ".sequentiel"
-		var vols []string
 		proxy, err := startProxy(dir, scope, func(id string) []string {
 			c, err := suite.cli.ContainerInspect(context.Background(), id)
 			if err != nil {
 				return nil
 			}
+			var vols []string
 			for _, m := range c.Mounts {
 				if m.Type == "volume" {
 					vols = append(vols, m.Name)
 				}
 			}
+			engine.MarkVolumes(context.Background(), suite.cli, scope, vols)
 			return nil
 		})
 		if err != nil {
@@ -162,9 +163,8 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		sh.Env = append(os.Environ(), "DOCKER_HOST="+proxy.Host(), "DOCKER_BUILDKIT=1", "BASE="+filepath.Join(dir, "work"))
 		out, err := sh.CombinedOutput()
 		seqTime += time.Since(start)
-		engine.RemoveLabelled(context.Background(), suite.cli, engine.LabelScope, engine.ScopeIs(scope), true)
-		engine.RemoveVolumes(context.Background(), suite.cli, vols)
 		proxy.Close()
+		engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
 		if err != nil {
 			b.Fatalf("le script séquentiel a échoué : %v\n%s", err, out)
 		}

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,9 @@ var suite struct {
 	proxies   map[string]*scopeproxy.Proxy
 	sentinels map[string]*engine.Sentinels
 	locks     scriptcmd.Locks
+
+	interrupted bool     // Ctrl-C or SIGTERM: no new script starts
+	workDirs    []string // testscript's folders, removed on an interrupt
 }
 
 func TestMain(m *testing.M) {
@@ -72,6 +76,12 @@ func TestMain(m *testing.M) {
 		flag.Set("test.parallel", "4")
 	}
 	code := m.Run()
+	suite.mu.Lock()
+	interrupted := suite.interrupted
+	suite.mu.Unlock()
+	if interrupted {
+		select {} // onInterrupt cleans up and exits
+	}
 	if suite.cli != nil {
 		finishSuite()
 	}
@@ -122,9 +132,9 @@ func startSuite() error {
 			return
 		}
 		suite.cli = cli
+		// What dead runs left, any user's: their objects and the anonymous
+		// volumes their markers name (the lock is held: no other run lives).
 		removed, err := engine.RemoveScope(ctx, cli, engine.AnyScope)
-		more, verr := engine.RemoveDeadRunVolumes(ctx, cli, suite.runID)
-		removed, err = append(removed, more...), errors.Join(err, verr)
 		if len(removed) > 0 || err != nil {
 			fmt.Printf("tpdocker: nettoyage d'une exécution interrompue : %d objet(s) supprimé(s) (%s)\n", len(removed), strings.Join(removed, ", "))
 			if err != nil {
@@ -134,17 +144,64 @@ func startSuite() error {
 		if suite.info, suite.err = engine.Preflight(ctx, cli, suite.host); suite.err != nil {
 			return
 		}
-		go func() {
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-			<-sig
-			fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
-			removed, _ := engine.RemoveScope(context.Background(), cli, engine.RunIs(suite.runID))
-			fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
-			os.Exit(130)
-		}()
+		go onInterrupt()
 	})
 	return suite.err
+}
+
+// onInterrupt waits for Ctrl-C or SIGTERM, then stops the run so that it
+// leaves nothing: no new script starts, the scope proxies take no new
+// request and let those in flight end, this run's objects are removed until
+// none remains, and its script folders go. All of it within
+// engine.CleanupLimit; what still remains then is named, and the next run
+// removes it.
+func onInterrupt() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	fmt.Println("\ntpdocker: interrompu, suppression des objets de cette exécution…")
+	ctx, cancel := context.WithTimeout(context.Background(), engine.CleanupLimit)
+	defer cancel()
+	suite.mu.Lock()
+	suite.interrupted = true
+	proxies := make([]*scopeproxy.Proxy, 0, len(suite.proxies))
+	for _, p := range suite.proxies {
+		proxies = append(proxies, p)
+	}
+	dirs := append([]string(nil), suite.workDirs...)
+	suite.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range proxies {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Drain(5 * time.Second) }()
+	}
+	wg.Wait()
+	removed, err := engine.RemoveScope(ctx, suite.cli, engine.RunIs(suite.runID))
+	fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
+	if err != nil {
+		fmt.Printf("tpdocker: %v ; la prochaine exécution de la suite les supprimera\n", err)
+	}
+	// The scripts' goroutines may still write there: remove until gone.
+	for _, d := range dirs {
+		for range 40 {
+			if os.RemoveAll(d); !exists(d) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if exists(d) {
+			fmt.Printf("tpdocker: dossier non supprimé : %s\n", d)
+		}
+	}
+	if suite.unlock != nil {
+		suite.unlock()
+	}
+	os.Exit(130)
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // lockEngine takes the engine's lock for this run (internal/engine), saying
@@ -161,9 +218,7 @@ func lockEngine(ctx context.Context, cli *client.Client) (func(), error) {
 func finishSuite() {
 	removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.RunIs(suite.runID))
 	if err != nil {
-		fmt.Printf("tpdocker: nettoyage incomplet : %v\n", err)
-	} else {
-		engine.ForgetVolumes(suite.runID)
+		fmt.Printf("tpdocker: nettoyage incomplet : %v ; la prochaine exécution de la suite les supprimera\n", err)
 	}
 	if suite.info != nil {
 		fmt.Print(summary(removed))
@@ -242,6 +297,15 @@ func TestTP(t *testing.T) {
 func setupScript(env *testscript.Env, root string) error {
 	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	scope := suite.runID + "." + name
+	suite.mu.Lock()
+	interrupted := suite.interrupted
+	if !slices.Contains(suite.workDirs, filepath.Dir(env.WorkDir)) {
+		suite.workDirs = append(suite.workDirs, filepath.Dir(env.WorkDir))
+	}
+	suite.mu.Unlock()
+	if interrupted {
+		return errors.New("exécution interrompue")
+	}
 	proxy, err := startProxy(env.Getenv("TMPDIR"), scope, func(id string) []string {
 		c, err := suite.cli.ContainerInspect(context.Background(), id)
 		if err != nil {
@@ -256,7 +320,9 @@ func setupScript(env *testscript.Env, root string) error {
 				vols = append(vols, m.Name)
 			}
 		}
-		engine.RememberVolumes(suite.runID, vols)
+		if err := engine.MarkVolumes(context.Background(), suite.cli, scope, vols); err != nil {
+			env.T().Log("volumes non marqués : " + err.Error())
+		}
 		return vols
 	})
 	if err != nil {
@@ -279,13 +345,8 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
-		removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
-		if more, verr := engine.RemoveVolumes(context.Background(), suite.cli, proxy.TrackedVolumes()); verr != nil {
-			err = errors.Join(err, verr)
-		} else {
-			removed = append(removed, more...)
-		}
 		proxy.Close()
+		removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
 		suite.locks.Release(name)
 		if err != nil {
 			env.T().Log(fmt.Sprintf("nettoyage incomplet (%v) ; objets supprimés : %s", err, strings.Join(removed, ", ")))

@@ -50,7 +50,7 @@ func TestSiteImage(t *testing.T) {
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := engine.RemoveLabelled(cctx, cli, engine.LabelScope, engine.ScopeIs(scope), true); err != nil {
+		if _, err := engine.RemoveScope(cctx, cli, engine.ScopeIs(scope)); err != nil {
 			t.Errorf("nettoyage : %v", err)
 		}
 		args := filters.NewArgs(filters.Arg("label", engine.LabelScope+"="+scope))
