@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -72,10 +73,26 @@ func apiAtLeast(v, min string) bool {
 	return a > c || (a == c && b >= d)
 }
 
+// CheckSystem refuses Windows outside WSL2: the scripts' commands are those
+// of a Linux or macOS terminal, their interactive sessions need a Unix
+// pseudo-terminal, and Docker Desktop gives WSL2 the engine, buildx and
+// Compose. It is the first check, before anything talks to the engine.
+func CheckSystem() error { return checkSystem(runtime.GOOS) }
+
+func checkSystem(goos string) error {
+	if goos == "windows" {
+		return Problemf("Sous Windows, les tests Docker se lancent dans WSL2 : ouvrez un terminal WSL2 (Ubuntu ou Debian) où Go est installé, et lancez-y go test depuis le dépôt (ici, go test -short lance seulement les tests sans Docker).\nDocker Desktop y fournit le moteur, buildx et Compose : activez son intégration WSL pour cette distribution (Settings > Resources > WSL integration).")
+	}
+	return nil
+}
+
 // Preflight checks, in order, everything the scripts need, before anything
 // is created. Each failure is a *Problem that says what is wrong and what
 // to do.
 func Preflight(ctx context.Context, cli *client.Client, host string) (*Info, error) {
+	if err := CheckSystem(); err != nil {
+		return nil, err
+	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if _, err := cli.Ping(pctx); err != nil {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,9 +27,28 @@ func TestPreflightNoDaemon(t *testing.T) {
 	}
 	start := time.Now()
 	_, err = Preflight(context.Background(), cli, host)
+	if runtime.GOOS == "windows" {
+		wantProblem(t, err, "dans WSL2")
+		return
+	}
 	wantProblem(t, err, "Docker ne répond pas sur "+host, "démarrez le démon")
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("réponse en %v, plus de 10 s", d)
+	}
+}
+
+// Windows, outside WSL2, is refused first, in two lines that say where to
+// run the tests and where the engine comes from.
+func TestCheckSystem(t *testing.T) {
+	err := checkSystem("windows")
+	wantProblem(t, err, "Sous Windows, les tests Docker se lancent dans WSL2", "go test -short", "Docker Desktop", "WSL integration")
+	if n := strings.Count(strings.TrimSpace(err.Error()), "\n") + 1; n != 2 {
+		t.Errorf("message de %d ligne(s), 2 attendues :\n%s", n, err)
+	}
+	for _, goos := range []string{"linux", "darwin"} {
+		if err := checkSystem(goos); err != nil {
+			t.Errorf("%s refusé : %v", goos, err)
+		}
 	}
 }
 
@@ -83,6 +103,10 @@ func dockerOrSkip(t *testing.T) (string, *client.Client) {
 		t.Skip("-short : pas de Docker")
 	}
 	host, cli, err := Connect()
+	var p *Problem
+	if errors.As(err, &p) {
+		t.Fatal("\n" + p.Msg)
+	}
 	if err != nil {
 		t.Fatalf("Docker ne répond pas sur %s : ce test en a besoin", host)
 	}
