@@ -18,7 +18,12 @@ import (
 // A dead run's list of anonymous volumes is found and emptied by the next
 // run, which keeps its own list; a volume already gone is no error.
 func TestRemoveDeadRunVolumes(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	// The lists go to os.UserCacheDir: XDG_CACHE_HOME on Linux,
+	// $HOME/Library/Caches on macOS, %LocalAppData% on Windows.
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	t.Setenv("HOME", cache)
+	t.Setenv("LocalAppData", cache)
 	var mu sync.Mutex
 	var deleted []string
 	engine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +60,10 @@ func TestRemoveDeadRunVolumes(t *testing.T) {
 	if want := []string{"volume aaa111", "volume bbb222"}; !reflect.DeepEqual(removed, want) {
 		t.Errorf("volumes annoncés : %v, attendu %v", removed, want)
 	}
-	lists, _ := filepath.Glob(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "tpdocker", "*"))
+	if dir, err := os.UserCacheDir(); err != nil || !strings.HasPrefix(dir, cache) {
+		t.Fatalf("dossier de cache %q (%v) hors du dossier du test", dir, err)
+	}
+	lists, _ := filepath.Glob(volumeListPath("*"))
 	if len(lists) != 1 || filepath.Base(lists[0]) != "volumes-vivant.txt" {
 		t.Errorf("listes restantes : %v, seule celle de l'exécution en cours attendue", lists)
 	}
