@@ -31,7 +31,7 @@ func TestPreflightNoDaemon(t *testing.T) {
 		wantProblem(t, err, "dans WSL2")
 		return
 	}
-	wantProblem(t, err, "Docker ne répond pas sur "+host, "démarrez le démon")
+	wantProblem(t, err, "Docker ne répond pas sur "+host, startHint(runtime.GOOS))
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("réponse en %v, plus de 10 s", d)
 	}
@@ -62,10 +62,25 @@ func TestPreflightPortTaken(t *testing.T) {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
-	wantProblem(t, checkPorts([]int{port}), fmt.Sprintf("Le port %d est déjà pris", port), "libérez-le")
+	wantProblem(t, checkPorts([]int{port}), fmt.Sprintf("Le port %d est déjà pris", port), "libérez-le", portHolderCommand(runtime.GOOS, port))
 	ln.Close()
 	if err := checkPorts([]int{port}); err != nil {
 		t.Errorf("port libéré, mais : %v", err)
+	}
+}
+
+// The hints name the commands of the reader's system.
+func TestSystemHints(t *testing.T) {
+	for _, c := range []struct{ goos, start, port string }{
+		{"linux", "sudo systemctl start docker", "ss -ltnp 'sport = :8000'"},
+		{"darwin", "lancez Docker Desktop", "lsof -nP -iTCP:8000 -sTCP:LISTEN"},
+	} {
+		if got := startHint(c.goos); !strings.Contains(got, c.start) {
+			t.Errorf("%s : démarrage %q, %q attendu", c.goos, got, c.start)
+		}
+		if got := portHolderCommand(c.goos, 8000); got != c.port {
+			t.Errorf("%s : port %q, %q attendu", c.goos, got, c.port)
+		}
 	}
 }
 
