@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -100,7 +101,14 @@ func sequentialScript(root string) (string, error) {
 				re := strings.TrimPrefix(words[2], "(?m)")
 				fmt.Fprintf(&b, "perl -pi -e 's/%s/%s/' %s\n", strings.ReplaceAll(re, "/", `\/`), words[3], q(words[1:2]))
 			case "terminal":
-				fmt.Fprintf(&b, "script -qec %s /dev/null < %s > /dev/null\n", q([]string{strings.Join(words[2:], " ")}), q(words[1:2]))
+				// script(1) gives the command a terminal: util-linux's on
+				// Linux, the BSD one on macOS, whose options differ.
+				cmdline, in := q([]string{strings.Join(words[2:], " ")}), q(words[1:2])
+				if runtime.GOOS == "darwin" {
+					fmt.Fprintf(&b, "script -q /dev/null sh -c %s < %s > /dev/null\n", cmdline, in)
+				} else {
+					fmt.Fprintf(&b, "script -qec %s /dev/null < %s > /dev/null\n", cmdline, in)
+				}
 			}
 		}
 		// The cleanup the harness does after each script; the proxy keeps

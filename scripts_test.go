@@ -98,6 +98,9 @@ func TestMain(m *testing.M) {
 // dead runs left, check everything, then watch for an interrupt.
 func startSuite() error {
 	suite.once.Do(func() {
+		if suite.err = engine.CheckSystem(); suite.err != nil {
+			return // Windows outside WSL2: before anything asks for the engine
+		}
 		suite.runID = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
 		suite.results = map[string]*record.Result{}
 		suite.created = map[string][]record.Container{}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -127,6 +128,10 @@ func dockerOrSkip(t *testing.T) *client.Client {
 		t.Skip("-short : pas de Docker")
 	}
 	host, cli, err := engine.Connect()
+	var p *engine.Problem
+	if errors.As(err, &p) {
+		t.Fatal("\n" + p.Msg)
+	}
 	if err != nil {
 		t.Fatalf("Docker ne répond pas sur %s : ce test en a besoin", host)
 	}

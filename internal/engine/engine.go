@@ -52,7 +52,11 @@ func NewClient(host string) (*client.Client, error) {
 
 // Connect returns the engine address the docker CLI uses (Host) and a
 // client of it, once the engine has answered a ping within five seconds.
+// On Windows outside WSL2, it returns CheckSystem's *Problem.
 func Connect() (host string, cli *client.Client, err error) {
+	if err := CheckSystem(); err != nil {
+		return "", nil, err
+	}
 	host = Host()
 	if cli, err = NewClient(host); err != nil {
 		return host, nil, err

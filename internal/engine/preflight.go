@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -72,14 +73,30 @@ func apiAtLeast(v, min string) bool {
 	return a > c || (a == c && b >= d)
 }
 
+// CheckSystem refuses Windows outside WSL2: the scripts' commands are those
+// of a Linux or macOS terminal, their interactive sessions need a Unix
+// pseudo-terminal, and Docker Desktop gives WSL2 the engine, buildx and
+// Compose. It is the first check, before anything talks to the engine.
+func CheckSystem() error { return checkSystem(runtime.GOOS) }
+
+func checkSystem(goos string) error {
+	if goos == "windows" {
+		return Problemf("Sous Windows, les tests Docker se lancent dans WSL2 : ouvrez un terminal WSL2 (Ubuntu ou Debian) où Go est installé, et lancez-y go test depuis le dépôt (ici, go test -short lance seulement les tests sans Docker).\nDocker Desktop y fournit le moteur, buildx et Compose : activez son intégration WSL pour cette distribution (Settings > Resources > WSL integration).")
+	}
+	return nil
+}
+
 // Preflight checks, in order, everything the scripts need, before anything
 // is created. Each failure is a *Problem that says what is wrong and what
 // to do.
 func Preflight(ctx context.Context, cli *client.Client, host string) (*Info, error) {
+	if err := CheckSystem(); err != nil {
+		return nil, err
+	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if _, err := cli.Ping(pctx); err != nil {
-		return nil, Problemf("Docker ne répond pas sur %s : démarrez le démon (sudo systemctl start docker, ou « dockerd & » en root) ou corrigez DOCKER_HOST.\n(go test -short lance seulement les tests sans Docker.)", host)
+		return nil, Problemf("Docker ne répond pas sur %s : %s ou corrigez DOCKER_HOST.\n(go test -short lance seulement les tests sans Docker.)", host, startHint(runtime.GOOS))
 	}
 	ver, err := cli.ServerVersion(pctx)
 	if err != nil {
@@ -129,6 +146,23 @@ func Preflight(ctx context.Context, cli *client.Client, host string) (*Info, err
 	return info, nil
 }
 
+// startHint says how to start the engine on the system goos.
+func startHint(goos string) string {
+	if goos == "darwin" {
+		return "lancez Docker Desktop"
+	}
+	return "démarrez le démon (sudo systemctl start docker, ou « dockerd & » en root)"
+}
+
+// portHolderCommand is the command that shows which program listens on a
+// TCP port, on the system goos.
+func portHolderCommand(goos string, port int) string {
+	if goos == "darwin" {
+		return fmt.Sprintf("lsof -nP -iTCP:%d -sTCP:LISTEN", port)
+	}
+	return fmt.Sprintf("ss -ltnp 'sport = :%d'", port)
+}
+
 // CheckEngineVersion refuses an engine older than the scripts are written
 // for, before any of them fails on an output it cannot print.
 func CheckEngineVersion(version, api string) error {
@@ -144,7 +178,7 @@ func CheckPorts() error { return checkPorts(LabPorts) }
 func checkPorts(ports []int) error {
 	for _, p := range ports {
 		if err := portFree(p); err != nil {
-			return Problemf("Le port %d est déjà pris sur cette machine (%v) : libérez-le (« ss -ltnp 'sport = :%d' » montre qui l'occupe), puis relancez go test.", p, err, p)
+			return Problemf("Le port %d est déjà pris sur cette machine (%v) : libérez-le (« %s » montre qui l'occupe), puis relancez go test.", p, err, portHolderCommand(runtime.GOOS, p))
 		}
 	}
 	return nil

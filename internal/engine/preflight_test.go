@@ -11,6 +11,7 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,9 +27,28 @@ func TestPreflightNoDaemon(t *testing.T) {
 	}
 	start := time.Now()
 	_, err = Preflight(context.Background(), cli, host)
-	wantProblem(t, err, "Docker ne répond pas sur "+host, "démarrez le démon")
+	if runtime.GOOS == "windows" {
+		wantProblem(t, err, "dans WSL2")
+		return
+	}
+	wantProblem(t, err, "Docker ne répond pas sur "+host, startHint(runtime.GOOS))
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("réponse en %v, plus de 10 s", d)
+	}
+}
+
+// Windows, outside WSL2, is refused first, in two lines that say where to
+// run the tests and where the engine comes from.
+func TestCheckSystem(t *testing.T) {
+	err := checkSystem("windows")
+	wantProblem(t, err, "Sous Windows, les tests Docker se lancent dans WSL2", "go test -short", "Docker Desktop", "WSL integration")
+	if n := strings.Count(strings.TrimSpace(err.Error()), "\n") + 1; n != 2 {
+		t.Errorf("message de %d ligne(s), 2 attendues :\n%s", n, err)
+	}
+	for _, goos := range []string{"linux", "darwin"} {
+		if err := checkSystem(goos); err != nil {
+			t.Errorf("%s refusé : %v", goos, err)
+		}
 	}
 }
 
@@ -42,10 +62,25 @@ func TestPreflightPortTaken(t *testing.T) {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
-	wantProblem(t, checkPorts([]int{port}), fmt.Sprintf("Le port %d est déjà pris", port), "libérez-le")
+	wantProblem(t, checkPorts([]int{port}), fmt.Sprintf("Le port %d est déjà pris", port), "libérez-le", portHolderCommand(runtime.GOOS, port))
 	ln.Close()
 	if err := checkPorts([]int{port}); err != nil {
 		t.Errorf("port libéré, mais : %v", err)
+	}
+}
+
+// The hints name the commands of the reader's system.
+func TestSystemHints(t *testing.T) {
+	for _, c := range []struct{ goos, start, port string }{
+		{"linux", "sudo systemctl start docker", "ss -ltnp 'sport = :8000'"},
+		{"darwin", "lancez Docker Desktop", "lsof -nP -iTCP:8000 -sTCP:LISTEN"},
+	} {
+		if got := startHint(c.goos); !strings.Contains(got, c.start) {
+			t.Errorf("%s : démarrage %q, %q attendu", c.goos, got, c.start)
+		}
+		if got := portHolderCommand(c.goos, 8000); got != c.port {
+			t.Errorf("%s : port %q, %q attendu", c.goos, got, c.port)
+		}
 	}
 }
 
@@ -83,6 +118,10 @@ func dockerOrSkip(t *testing.T) (string, *client.Client) {
 		t.Skip("-short : pas de Docker")
 	}
 	host, cli, err := Connect()
+	var p *Problem
+	if errors.As(err, &p) {
+		t.Fatal("\n" + p.Msg)
+	}
 	if err != nil {
 		t.Fatalf("Docker ne répond pas sur %s : ce test en a besoin", host)
 	}

@@ -56,6 +56,7 @@ type Proxy struct {
 	labels map[string]string // added to created objects
 	filter string            // "key=value" added to listings and prunes
 	socket string
+	ownDir string // the folder made for the socket when cfg.Dir was too deep
 	ln     net.Listener
 	srv    *http.Server
 	rp     *httputil.ReverseProxy
@@ -80,7 +81,14 @@ func (p *Proxy) buildAttrs() map[string]string {
 	return attrs
 }
 
-// Start listens on a fresh unix socket, docker.sock in cfg.Dir.
+// maxSocketPath is the longest path a unix socket can have everywhere:
+// 103 bytes on macOS (its address holds 104, a final NUL included), 108 on
+// Linux.
+const maxSocketPath = 103
+
+// Start listens on a fresh unix socket, docker.sock in cfg.Dir, or in a
+// folder of its own in the system's temporary folder when that path would
+// be too long for a socket (macOS's temporary folders are deep).
 func Start(cfg Config) (*Proxy, error) {
 	created := cfg.Created
 	if created == nil {
@@ -95,9 +103,19 @@ func Start(cfg Config) (*Proxy, error) {
 		socket:  filepath.Join(cfg.Dir, "docker.sock"),
 		conns:   map[net.Conn]struct{}{},
 	}
+	if len(p.socket) > maxSocketPath {
+		dir, err := os.MkdirTemp("", "tpdocker-")
+		if err != nil {
+			return nil, err
+		}
+		p.ownDir, p.socket = dir, filepath.Join(dir, "docker.sock")
+	}
 	os.Remove(p.socket)
 	ln, err := net.Listen("unix", p.socket)
 	if err != nil {
+		if p.ownDir != "" {
+			os.RemoveAll(p.ownDir)
+		}
 		return nil, err
 	}
 	p.ln = ln
@@ -149,6 +167,9 @@ func (p *Proxy) Close() {
 	p.srv.Close()
 	p.closeUpgraded()
 	os.Remove(p.socket)
+	if p.ownDir != "" {
+		os.RemoveAll(p.ownDir)
+	}
 }
 
 // Drain stops the proxy the way an interrupted run needs it: it takes no

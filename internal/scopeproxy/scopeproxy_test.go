@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -124,6 +126,43 @@ func labelFilters(t *testing.T, r *http.Request) map[string]bool {
 		}
 	}
 	return got
+}
+
+// A folder too deep for a unix socket (macOS's temporary folders are): the
+// proxy listens in a folder of its own, which Close removes.
+func TestDeepFolder(t *testing.T) {
+	e := newFakeEngine(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "OK") })
+	deep := filepath.Join(t.TempDir(), strings.Repeat("d", 60), strings.Repeat("e", 60))
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	addr := e.srv.Listener.Addr().String()
+	p, err := Start(Config{
+		Dial:  func(ctx context.Context) (net.Conn, error) { return (&net.Dialer{}).DialContext(ctx, "tcp", addr) },
+		Dir:   deep,
+		Label: label,
+		Scope: scope,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	socket := strings.TrimPrefix(p.Host(), "unix://")
+	if len(socket) > maxSocketPath || strings.HasPrefix(socket, deep) {
+		t.Errorf("socket %s (%d octets), hors de %s et de %d octets au plus attendu", socket, len(socket), deep, maxSocketPath)
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+		},
+	}}
+	if resp := do(t, c, http.MethodGet, "/_ping", ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("/_ping : %s", resp.Status)
+	}
+	c.CloseIdleConnections()
+	p.Close()
+	if _, err := os.Stat(filepath.Dir(socket)); !os.IsNotExist(err) {
+		t.Errorf("dossier du socket encore là après Close : %v", err)
+	}
 }
 
 func TestCreateGetsTheScopeLabel(t *testing.T) {

@@ -8,20 +8,21 @@
 // line is typed once the program shows a prompt, a readiness check rather
 // than a pause, and the next is typed only after what the line printed.
 // The transcript is what the window showed, without escape sequences.
+//
+// The pseudo-terminal comes from github.com/creack/pty, on Linux and macOS
+// alike. Windows has no such terminal for a docker client: there, Run says
+// in French to run the tests in WSL2.
 package terminal
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Config describes a session.
@@ -49,6 +50,10 @@ type Result struct {
 	Exit       error  // the command's exit status, as exec.Cmd.Wait gives it
 }
 
+// ErrNoTerminal is Run's error on Windows: a docker client there finds no
+// terminal of the kind the sessions need, and the scripts are run in WSL2.
+var ErrNoTerminal = errors.New("terminal : les sessions interactives (docker run -it, psql) demandent un terminal Linux ou macOS ; sous Windows, lancez les tests dans WSL2")
+
 // ansiSeq matches a terminal's escape sequences.
 var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[=>]`)
 
@@ -65,29 +70,21 @@ func Run(cfg Config) (*Result, error) {
 	if cfg.PromptTimeout == 0 {
 		cfg.PromptTimeout = 30 * time.Second
 	}
-	master, slave, err := openPTY(cfg.Rows, cfg.Cols)
-	if err != nil {
-		return nil, err
-	}
-	defer master.Close()
-
 	name := cfg.Args[0]
 	cmd := exec.Command(name, cfg.Args[1:]...)
 	if cfg.Path != "" {
 		cmd.Path = cfg.Path
 	}
 	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	resizesBefore := -1
 	if cfg.Resizes != nil {
 		resizesBefore = cfg.Resizes()
 	}
-	err = cmd.Start()
-	slave.Close()
+	master, tty, err := startInTerminal(cmd, cfg.Rows, cfg.Cols)
 	if err != nil {
 		return nil, err
 	}
+	defer master.Close()
 
 	var mu sync.Mutex
 	var screen bytes.Buffer
@@ -110,8 +107,16 @@ func Run(cfg Config) (*Result, error) {
 			}
 		}
 	}()
+	// This process keeps the terminal's other end open until the command
+	// has ended: macOS throws away what the window has not yet shown when
+	// the last holder closes it. Once it is closed, the reads above get
+	// the rest of the output, then the end.
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() {
+		err := cmd.Wait()
+		tty.Close()
+		exited <- err
+	}()
 	shown := func() string {
 		mu.Lock()
 		defer mu.Unlock()
@@ -183,33 +188,4 @@ func waitQuiet(shown func() string, quiet time.Duration, deadline time.Time) {
 			return
 		}
 	}
-}
-
-// openPTY opens a pseudo-terminal pair of the given size.
-func openPTY(rows, cols uint16) (master, slave *os.File, err error) {
-	master, err = os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	fd := int(master.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		master.Close()
-		return nil, nil, err
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		master.Close()
-		return nil, nil, err
-	}
-	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		master.Close()
-		return nil, nil, err
-	}
-	if err := unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}); err != nil {
-		master.Close()
-		slave.Close()
-		return nil, nil, err
-	}
-	return master, slave, nil
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package terminal
 
 // Sessions of a plain sh: no Docker needed.
@@ -40,6 +42,18 @@ func TestTypeAtPrompts(t *testing.T) {
 	}
 	if strings.Contains(r.Transcript, "\x1b") || strings.Contains(r.Transcript, "\r") {
 		t.Errorf("séquences d'échappement ou retours chariot restants : %q", r.Transcript)
+	}
+}
+
+// What the command prints just before it ends is in the transcript (macOS
+// throws away a terminal's unread output when its last holder closes it).
+func TestOutputBeforeExit(t *testing.T) {
+	r, err := Run(shConfig("echo au revoir; exit\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(r.Transcript, "\nau revoir\n") {
+		t.Errorf("transcription : %q, « au revoir » attendu à la fin", r.Transcript)
 	}
 }
 
