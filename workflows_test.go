@@ -7,7 +7,8 @@ package tpdocker_test
 // action pinned to a full commit SHA with its version in a comment,
 // permissions declared by every workflow, every job on a pinned runner image
 // (never a moving "-latest" label) with a time limit, and the suite run on
-// both images readers' Docker looks like.
+// both images readers' Docker looks like. Dependabot's configuration keeps
+// the pins and the modules current.
 
 import (
 	"io"
@@ -19,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/rhysd/actionlint"
+	"go.yaml.in/yaml/v3"
 )
 
 // workflowFiles lists .github/workflows/*.yml (and *.yaml).
@@ -221,5 +223,60 @@ func checkWorkflowRules(t *testing.T, file string, src []byte) {
 	}
 	if lines != uses {
 		t.Errorf("%s : %d ligne(s) « uses: » pour %d action(s) dans l'analyse du fichier : écrivez chaque « uses: » sur sa propre ligne", file, lines, uses)
+	}
+}
+
+// dependabotUpdates are the ecosystems .github/dependabot.yml keeps current
+// every week, with the folder of each one's manifest.
+var dependabotUpdates = map[string]struct{ dir, manifest string }{
+	"github-actions": {"/", ".github/workflows"},
+	"gomod":          {"/", "go.mod"},
+	"npm":            {"/tools", "tools/package.json"},
+}
+
+// TestDependabot checks .github/dependabot.yml: version 2, and a weekly
+// update of the pinned actions, the Go modules and the npm tools, each in
+// the folder that has its manifest.
+func TestDependabot(t *testing.T) {
+	skipUnderUpdate(t)
+	data, err := os.ReadFile(filepath.Join(".github", "dependabot.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Version int
+		Updates []struct {
+			Ecosystem string `yaml:"package-ecosystem"`
+			Directory string
+			Schedule  struct{ Interval string }
+		}
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatalf(".github/dependabot.yml illisible : %v", err)
+	}
+	if cfg.Version != 2 {
+		t.Errorf(".github/dependabot.yml : version %d, 2 attendue", cfg.Version)
+	}
+	seen := map[string]bool{}
+	for _, u := range cfg.Updates {
+		want, ok := dependabotUpdates[u.Ecosystem]
+		switch {
+		case !ok:
+			t.Errorf(".github/dependabot.yml : écosystème %q inattendu", u.Ecosystem)
+			continue
+		case u.Directory != want.dir:
+			t.Errorf(".github/dependabot.yml : %s dans %q, attendu %q", u.Ecosystem, u.Directory, want.dir)
+		case u.Schedule.Interval != "weekly":
+			t.Errorf(".github/dependabot.yml : %s mis à jour « %s », chaque semaine (weekly) attendu", u.Ecosystem, u.Schedule.Interval)
+		}
+		if _, err := os.Stat(want.manifest); err != nil {
+			t.Errorf(".github/dependabot.yml : %s sans %s", u.Ecosystem, want.manifest)
+		}
+		seen[u.Ecosystem] = true
+	}
+	for eco := range dependabotUpdates {
+		if !seen[eco] {
+			t.Errorf(".github/dependabot.yml : pas de mise à jour %s", eco)
+		}
 	}
 }
