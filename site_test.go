@@ -324,7 +324,10 @@ var authorClaims = []struct {
 	{"ex7-debug", "docker image prune", "l'ancienne version devient « orpheline » (dangling)", `Deleted Images:`},
 }
 
-type outputNote struct{ Match, Kind, Text string }
+type outputNote struct {
+	Match, Kind, Text string
+	Official          []officialSample // for a stand-in's note: what the official image prints (official_test.go)
+}
 
 func readNotes(t *testing.T) []outputNote {
 	t.Helper()

@@ -4,18 +4,23 @@ package tpdocker_test
 // without GitHub: actionlint (as a library, its shellcheck and pyflakes
 // integrations off) reports every mistake as file:line:col, and the rules of
 // the project are checked on actionlint's own parse of each file: every
-// action pinned to a full commit SHA with its version in a comment, and
-// permissions declared by every workflow.
+// action pinned to a full commit SHA with its version in a comment,
+// permissions declared by every workflow, every job on a pinned runner image
+// (never a moving "-latest" label) with a time limit, and the suite run on
+// both images readers' Docker looks like. Dependabot's configuration keeps
+// the pins and the modules current.
 
 import (
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/rhysd/actionlint"
+	"go.yaml.in/yaml/v3"
 )
 
 // workflowFiles lists .github/workflows/*.yml (and *.yaml).
@@ -44,7 +49,8 @@ func TestWorkflows(t *testing.T) {
 		// whatever is installed. ConfigFile points at no file: no
 		// .github/actionlint.yaml is read.
 		linter, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{
-			LogWriter: io.Discard,
+			LogWriter:      io.Discard,
+			IgnorePatterns: runnerLabelsIgnored(),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -69,6 +75,28 @@ func TestWorkflows(t *testing.T) {
 	}
 }
 
+// runnerImages are GitHub's runner images the workflows may use, each a
+// pinned label: ubuntu-24.04 (Docker 28, overlay2 image store) and
+// ubuntu-26.04 (Docker 29, containerd image store).
+var runnerImages = []string{"ubuntu-24.04", "ubuntu-26.04"}
+
+// suiteOnEveryImage are the workflows that run the suite on every image of
+// runnerImages.
+var suiteOnEveryImage = []string{"test.yml", "nightly.yml"}
+
+// runnerLabelsIgnored are ignore patterns for actionlint's "unknown label"
+// error on the images of runnerImages: its list of GitHub's labels can
+// predate an image (actionlint 1.7.12, the latest, lists ubuntu-24.04 but
+// not ubuntu-26.04). Only that error, only for those labels: any other
+// label still fails, here and in checkWorkflowRules.
+func runnerLabelsIgnored() []string {
+	var patterns []string
+	for _, l := range runnerImages {
+		patterns = append(patterns, `^label "`+regexp.QuoteMeta(l)+`" is unknown\. `)
+	}
+	return patterns
+}
+
 var (
 	// owner/repo[/path]@<40 hex>: an action pinned to a commit.
 	pinnedAction = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[^@\s]+)?@[0-9a-f]{40}$`)
@@ -77,6 +105,42 @@ var (
 	usesLine       = regexp.MustCompile(`^\s*(-\s+)?uses:\s*(\S+)(.*)$`)
 	versionComment = regexp.MustCompile(`^\s+#\s+v\d+\.\d+\.\d+\s*$`)
 )
+
+// jobRunners are the runner labels a job may run on: its runs-on labels,
+// or, for "runs-on: ${{ matrix.NAME }}", the values of that matrix row. A
+// label that is neither is returned as it is written, to be refused.
+func jobRunners(job *actionlint.Job) []*actionlint.String {
+	if job.RunsOn == nil {
+		return nil
+	}
+	labels := job.RunsOn.Labels
+	if job.RunsOn.LabelsExpr != nil {
+		labels = append(labels, job.RunsOn.LabelsExpr)
+	}
+	var out []*actionlint.String
+	for _, l := range labels {
+		m := matrixLabel.FindStringSubmatch(l.Value)
+		if m == nil || job.Strategy == nil || job.Strategy.Matrix == nil || job.Strategy.Matrix.Rows[strings.ToLower(m[1])] == nil {
+			out = append(out, l)
+			continue
+		}
+		row := job.Strategy.Matrix.Rows[strings.ToLower(m[1])]
+		if row.Expression != nil || len(row.Values) == 0 {
+			out = append(out, l)
+			continue
+		}
+		for _, v := range row.Values {
+			value := v.String()
+			if str, ok := v.(*actionlint.RawYAMLString); ok {
+				value = str.Value
+			}
+			out = append(out, &actionlint.String{Value: value, Pos: l.Pos})
+		}
+	}
+	return out
+}
+
+var matrixLabel = regexp.MustCompile(`^\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}$`)
 
 // checkWorkflowRules applies the project's rules to one workflow file.
 func checkWorkflowRules(t *testing.T, file string, src []byte) {
@@ -90,6 +154,28 @@ func checkWorkflowRules(t *testing.T, file string, src []byte) {
 	}
 	if wf.Permissions == nil {
 		t.Errorf("%s : pas de « permissions: » au niveau du workflow (le jeton aurait les droits par défaut du dépôt)", file)
+	}
+	images := map[string]bool{}
+	for id, job := range wf.Jobs {
+		if job == nil {
+			continue
+		}
+		for _, l := range jobRunners(job) {
+			images[l.Value] = true
+			if !slices.Contains(runnerImages, l.Value) {
+				t.Errorf("%s:%d:%d: job %s sur « %s » : une image de runner épinglée est attendue, parmi %s (jamais une étiquette « -latest », qui change d'image sans prévenir)", file, l.Pos.Line, l.Pos.Col, id, l.Value, strings.Join(runnerImages, ", "))
+			}
+		}
+		if job.TimeoutMinutes == nil {
+			t.Errorf("%s : job %s sans « timeout-minutes: » (6 heures par défaut)", file, id)
+		}
+	}
+	if slices.Contains(suiteOnEveryImage, filepath.Base(file)) {
+		for _, img := range runnerImages {
+			if !images[img] {
+				t.Errorf("%s : la suite doit tourner sur %s aussi (stockage d'images et version de Docker différents)", file, img)
+			}
+		}
 	}
 	uses := 0
 	check := func(s *actionlint.String) {
@@ -137,5 +223,60 @@ func checkWorkflowRules(t *testing.T, file string, src []byte) {
 	}
 	if lines != uses {
 		t.Errorf("%s : %d ligne(s) « uses: » pour %d action(s) dans l'analyse du fichier : écrivez chaque « uses: » sur sa propre ligne", file, lines, uses)
+	}
+}
+
+// dependabotUpdates are the ecosystems .github/dependabot.yml keeps current
+// every week, with the folder of each one's manifest.
+var dependabotUpdates = map[string]struct{ dir, manifest string }{
+	"github-actions": {"/", ".github/workflows"},
+	"gomod":          {"/", "go.mod"},
+	"npm":            {"/tools", "tools/package.json"},
+}
+
+// TestDependabot checks .github/dependabot.yml: version 2, and a weekly
+// update of the pinned actions, the Go modules and the npm tools, each in
+// the folder that has its manifest.
+func TestDependabot(t *testing.T) {
+	skipUnderUpdate(t)
+	data, err := os.ReadFile(filepath.Join(".github", "dependabot.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Version int
+		Updates []struct {
+			Ecosystem string `yaml:"package-ecosystem"`
+			Directory string
+			Schedule  struct{ Interval string }
+		}
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatalf(".github/dependabot.yml illisible : %v", err)
+	}
+	if cfg.Version != 2 {
+		t.Errorf(".github/dependabot.yml : version %d, 2 attendue", cfg.Version)
+	}
+	seen := map[string]bool{}
+	for _, u := range cfg.Updates {
+		want, ok := dependabotUpdates[u.Ecosystem]
+		switch {
+		case !ok:
+			t.Errorf(".github/dependabot.yml : écosystème %q inattendu", u.Ecosystem)
+			continue
+		case u.Directory != want.dir:
+			t.Errorf(".github/dependabot.yml : %s dans %q, attendu %q", u.Ecosystem, u.Directory, want.dir)
+		case u.Schedule.Interval != "weekly":
+			t.Errorf(".github/dependabot.yml : %s mis à jour « %s », chaque semaine (weekly) attendu", u.Ecosystem, u.Schedule.Interval)
+		}
+		if _, err := os.Stat(want.manifest); err != nil {
+			t.Errorf(".github/dependabot.yml : %s sans %s", u.Ecosystem, want.manifest)
+		}
+		seen[u.Ecosystem] = true
+	}
+	for eco := range dependabotUpdates {
+		if !seen[eco] {
+			t.Errorf(".github/dependabot.yml : pas de mise à jour %s", eco)
+		}
 	}
 }
