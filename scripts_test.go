@@ -131,9 +131,17 @@ func startSuite() error {
 				return
 			}
 		}
-		if suite.unlock, suite.err = lockEngine(ctx, cli); suite.err != nil {
+		// From here on, an interrupt stops the run cleanly, while it
+		// waits for the lock too.
+		go onInterrupt(cli)
+		unlock, err := lockEngine(ctx, cli)
+		if err != nil {
+			suite.err = err
 			return
 		}
+		suite.mu.Lock()
+		suite.unlock = unlock
+		suite.mu.Unlock()
 		suite.cli = cli
 		// What dead runs left, any user's: their objects and the anonymous
 		// volumes their markers name (the lock is held: no other run lives).
@@ -147,7 +155,6 @@ func startSuite() error {
 		if suite.info, suite.err = engine.Preflight(ctx, cli, suite.host); suite.err != nil {
 			return
 		}
-		go onInterrupt()
 	})
 	return suite.err
 }
@@ -158,7 +165,7 @@ func startSuite() error {
 // none remains, and its script folders go. All of it within
 // engine.CleanupLimit; what still remains then is named, and the next run
 // removes it.
-func onInterrupt() {
+func onInterrupt(cli *client.Client) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
@@ -172,6 +179,7 @@ func onInterrupt() {
 		proxies = append(proxies, p)
 	}
 	dirs := append([]string(nil), suite.workDirs...)
+	unlock := suite.unlock
 	suite.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, p := range proxies {
@@ -179,7 +187,7 @@ func onInterrupt() {
 		go func() { defer wg.Done(); p.Drain(5 * time.Second) }()
 	}
 	wg.Wait()
-	removed, err := engine.RemoveScope(ctx, suite.cli, engine.RunIs(suite.runID))
+	removed, err := engine.RemoveScope(ctx, cli, engine.RunIs(suite.runID))
 	fmt.Printf("tpdocker: %d objet(s) supprimé(s)\n", len(removed))
 	if err != nil {
 		fmt.Printf("tpdocker: %v ; la prochaine exécution de la suite les supprimera\n", err)
@@ -196,8 +204,8 @@ func onInterrupt() {
 			fmt.Printf("tpdocker: dossier non supprimé : %s\n", d)
 		}
 	}
-	if suite.unlock != nil {
-		suite.unlock()
+	if unlock != nil {
+		unlock()
 	}
 	os.Exit(130)
 }
