@@ -193,7 +193,7 @@ func summary(removed []string) string {
 			images = "images officielles et de remplacement"
 		}
 	}
-	fmt.Fprintf(&b, "tpdocker: Docker %s, Compose %s, %s\n", suite.info.Engine, suite.info.Compose, images)
+	fmt.Fprintf(&b, "tpdocker: Docker %s, Compose %s, %s (exécution %s)\n", suite.info.Engine, suite.info.Compose, images, suite.runID)
 	for _, n := range names {
 		r := suite.results[n]
 		status := "ok"
