@@ -318,6 +318,7 @@ var authorClaims = []struct {
 	{"ex2-alpine", "docker run -it alpine sh", `noyau Linux "Microsoft-standard-WSL2"`, `(?i)microsoft-standard-WSL2`},
 	{"ex3-build", "docker build -t simple-api .", "4 étapes principales", `(?m)^#\d+ \[4/4\] RUN pip install fastapi uvicorn$`},
 	{"ex3-build", "docker build -t simple-api .", "Installation des dépendances (fastapi, uvicorn)", `Downloading fastapi-`},
+	{"ex3-build", "docker build -t simple-api .", "L'image finale a été nommée et taguée simple-api:latest", `naming to docker\.io/library/simple-api:latest`},
 	{"ex6-postgres", "docker compose exec db psql -U demo -d demo", "PostgreSQL 16.11 (Debian 16.11-1.pgdg13+1)", `PostgreSQL 16\.\d+ \(Debian 16\.\d+-\d+\.pgdg`},
 	{"ex6-postgres", "docker compose exec db psql -U demo -d demo", "basée sur une image Debian (psql)", `psql \(16\.\d+ \(Debian`},
 	{"ex7-debug", "docker compose exec api sh", "Le système retourne Python 3.9.25", `Python 3\.9\.25`},
