@@ -85,6 +85,7 @@ func TestMain(m *testing.M) {
 	if suite.cli != nil {
 		finishSuite()
 	}
+	code = writeHistory(code)
 	if *update {
 		if err := record.WriteCaptures(captureDir, recordDir, captures); err != nil {
 			fmt.Println("tpdocker: captures non redessinées :", err)
@@ -557,6 +558,7 @@ func keepTranscript(t *testing.T, name, transcript string) {
 	created := suite.created[name]
 	suite.mu.Unlock()
 	r := record.Make(name, transcript, archive, t.Failed(), run, created)
+	keepRunTimes(name, transcript)
 	suite.mu.Lock()
 	suite.results[name] = r
 	suite.mu.Unlock()

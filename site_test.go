@@ -70,6 +70,13 @@ func TestSite(t *testing.T) {
 // siteBuild builds the site into a temporary folder and returns that folder.
 func siteBuild(t *testing.T, baseURL string) string {
 	t.Helper()
+	return siteBuildData(t, baseURL, "")
+}
+
+// siteBuildData builds the site with dataDir in place of site/data when it
+// is not empty (the verification history's fixtures, history_site_test.go).
+func siteBuildData(t *testing.T, baseURL, dataDir string) string {
+	t.Helper()
 	dir := t.TempDir()
 	args := []string{"tool", "hugo", "--source", "site", "--destination", dir,
 		"--panicOnWarning", "--cleanDestinationDir"}
@@ -77,6 +84,9 @@ func siteBuild(t *testing.T, baseURL string) string {
 		args = append(args, "--baseURL", baseURL)
 	}
 	cmd := exec.Command("go", args...)
+	if dataDir != "" {
+		cmd.Env = append(os.Environ(), "HUGO_DATADIR="+dataDir)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
