@@ -75,11 +75,12 @@ func siteBuild(t *testing.T, baseURL string) string {
 
 // siteBuildData builds the site with dataDir in place of site/data when it
 // is not empty (the verification history's fixtures, history_site_test.go).
-func siteBuildData(t *testing.T, baseURL, dataDir string) string {
+func siteBuildData(t *testing.T, baseURL, dataDir string, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{"tool", "hugo", "--source", "site", "--destination", dir,
 		"--panicOnWarning", "--cleanDestinationDir"}
+	args = append(args, extra...)
 	if baseURL != "" {
 		args = append(args, "--baseURL", baseURL)
 	}
