@@ -302,3 +302,51 @@ func TestSiteHistoryEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteHistoryLastFailed: when the newest run failed, the home page
+// says so beside the last success, and the failed script's page marks it.
+func TestSiteHistoryLastFailed(t *testing.T) {
+	skipUnderUpdate(t)
+	data, entries := historyFixture(t, 5, map[int]bool{5: true}) // 5 is odd: ex2-alpine fails
+	dir := siteBuildData(t, "", data)
+	pages := siteParse(t, dir)
+	home := oneSpace(textOf(historyClass(pages["index.html"].doc, "p", "history-summary")[0]))
+	for _, want := range []string{"Dernière vérification réussie : le " + frenchDate(entries[3].Date), "La plus récente, le " + frenchDate(entries[4].Date) + ", a échoué."} {
+		if !strings.Contains(home, want) {
+			t.Errorf("accueil : %q ne dit pas %q", home, want)
+		}
+	}
+	if strings.Contains(home, "d’affilée") {
+		t.Errorf("accueil : %q compte une série alors que la dernière a échoué", home)
+	}
+	for ex, fails := range map[string]int{"ex2": 1, "ex6": 0} {
+		strip := historyClass(pages["exercices/"+ex+"/index.html"].doc, "ol", "runs-strip")
+		if len(strip) != 1 || len(historyClass(strip[0], "li", "fail")) != fails || len(historyClass(strip[0], "li", "pass"))+fails != 5 {
+			t.Errorf("%s : bandeau des dernières vérifications, attendu 5 dont %d en échec", ex, fails)
+		}
+	}
+}
+
+// TestPublishPassesHistoryFlag: .ci/publish gives go test -historique
+// before the package: after it, the test binary stops reading its flags,
+// and the run would leave no entry.
+func TestPublishPassesHistoryFlag(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(".ci", "publish"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, line := range strings.Split(string(src), "\n") {
+		if !strings.Contains(line, "go test -run 'TestTP'") {
+			continue
+		}
+		found = true
+		h, pkg := strings.Index(line, "-historique="), strings.Index(line, " . ")
+		if h < 0 || pkg < 0 || h > pkg {
+			t.Errorf(".ci/publish : -historique=FICHIER doit précéder le paquet « . » : %s", strings.TrimSpace(line))
+		}
+	}
+	if !found {
+		t.Error(".ci/publish : la ligne go test -run 'TestTP' est introuvable")
+	}
+}
