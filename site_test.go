@@ -290,6 +290,9 @@ func siteCheckIndex(t *testing.T, dir string, min int) {
 		if e.Title == "" || e.URL == "" || e.Text == "" {
 			t.Errorf("index.json : entrée incomplète %+v", e)
 		}
+		if strings.Contains(e.Title, "<nil>") || strings.Contains(e.Title, "%!") {
+			t.Errorf("index.json : titre mal formé %q (%s)", e.Title, e.URL)
+		}
 	}
 }
 
