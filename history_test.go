@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"runtime"
 	"sort"
@@ -84,6 +85,11 @@ func historyEntry() (*history.Entry, error) {
 	}
 	if e.Event == "" {
 		e.Event = "local"
+	}
+	if e.Commit == "" {
+		if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+			e.Commit = strings.TrimSpace(string(out))
+		}
 	}
 	if s, r, id := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_RUN_ID"); s != "" && r != "" && id != "" {
 		e.RunURL = s + "/" + r + "/actions/runs/" + id
