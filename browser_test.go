@@ -71,6 +71,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("theme", func(t *testing.T) { browserTheme(t, s) })
 	t.Run("recherche", func(t *testing.T) { browserSearch(t, s) })
 	t.Run("accessibilite", func(t *testing.T) { browserAxe(t, s) })
+	t.Run("largeur-360", func(t *testing.T) { browserNarrow(t, s) })
 	t.Run("captures", func(t *testing.T) { browserScreenshots(t, s) })
 	t.Run("pdf", browserPDF)
 }
@@ -84,7 +85,11 @@ func browserStart(t *testing.T) *browserSite {
 		t.Fatal(err)
 	}
 	root := fmt.Sprintf("http://%s%s", ln.Addr(), browserBase)
-	dir := siteBuild(t, root)
+	// With a verification history of 30 runs, four of them failed
+	// (history_site_test.go): the history page, the home page's summary,
+	// each exercise's last runs and each command's time are on the pages.
+	data, _ := historyFixture(t, 30, browserHistoryFails)
+	dir := siteBuildData(t, root, data)
 	mux := http.NewServeMux()
 	mux.Handle(browserBase, http.StripPrefix(strings.TrimSuffix(browserBase, "/"), http.FileServer(http.Dir(dir))))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -742,7 +747,7 @@ func browserAxe(t *testing.T, s *browserSite) {
 		t.Fatalf("axe-core : %v (npm ci --prefix tools)", err)
 	}
 	ctx, _ := s.tab(t)
-	pages := []string{"index.html", "exercices/index.html"}
+	pages := []string{"index.html", "exercices/index.html", "historique/index.html"}
 	for _, ex := range siteExercises {
 		pages = append(pages, path.Join("exercices", ex, "index.html"))
 	}
@@ -801,8 +806,9 @@ func browserScreenshots(t *testing.T, s *browserSite) {
 	for _, shot := range []struct{ name, page string }{
 		{"home", "index.html"},
 		{"ex6", "exercices/ex6/index.html"},
+		{"historique", "historique/index.html"},
 	} {
-		for _, w := range []int64{1280, 390} {
+		for _, w := range []int64{1280, 390, 360} {
 			h := map[bool]int64{true: 844, false: 800}[w < 500]
 			err := chromedp.Do(ctx,
 				chromedp.EmulateViewport(w, h),

@@ -86,6 +86,7 @@ func TestMain(m *testing.M) {
 	if suite.cli != nil {
 		finishSuite()
 	}
+	code = writeHistory(code)
 	if *update {
 		if err := record.WriteCaptures(captureDir, recordDir, captures); err != nil {
 			fmt.Println("tpdocker: captures non redessinées :", err)
@@ -576,6 +577,7 @@ func keepTranscript(t *testing.T, name, transcript string) {
 	created := suite.created[name]
 	suite.mu.Unlock()
 	r := record.Make(name, transcript, archive, t.Failed(), run, created)
+	keepRunTimes(name, transcript)
 	suite.mu.Lock()
 	suite.results[name] = r
 	suite.mu.Unlock()

@@ -70,13 +70,24 @@ func TestSite(t *testing.T) {
 // siteBuild builds the site into a temporary folder and returns that folder.
 func siteBuild(t *testing.T, baseURL string) string {
 	t.Helper()
+	return siteBuildData(t, baseURL, "")
+}
+
+// siteBuildData builds the site with dataDir in place of site/data when it
+// is not empty (the verification history's fixtures, history_site_test.go).
+func siteBuildData(t *testing.T, baseURL, dataDir string, extra ...string) string {
+	t.Helper()
 	dir := t.TempDir()
 	args := []string{"tool", "hugo", "--source", "site", "--destination", dir,
 		"--panicOnWarning", "--cleanDestinationDir"}
+	args = append(args, extra...)
 	if baseURL != "" {
 		args = append(args, "--baseURL", baseURL)
 	}
 	cmd := exec.Command("go", args...)
+	if dataDir != "" {
+		cmd.Env = append(os.Environ(), "HUGO_DATADIR="+dataDir)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -278,6 +289,9 @@ func siteCheckIndex(t *testing.T, dir string, min int) {
 	for _, e := range idx {
 		if e.Title == "" || e.URL == "" || e.Text == "" {
 			t.Errorf("index.json : entrée incomplète %+v", e)
+		}
+		if strings.Contains(e.Title, "<nil>") || strings.Contains(e.Title, "%!") {
+			t.Errorf("index.json : titre mal formé %q (%s)", e.Title, e.URL)
 		}
 	}
 }

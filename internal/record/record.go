@@ -58,6 +58,14 @@ type Step struct {
 	Exit       int    `json:"exit"`
 	Background bool   `json:"background"`
 
+	// Block numbers the script's blocks (a # comment and the commands
+	// under it, from 1) and Seconds is the time testscript measured for the
+	// step's block: testscript times blocks, not single commands. Neither
+	// is written to the record, which must stay the same from run to run;
+	// the verification history (internal/history) keeps them.
+	Block   int     `json:"-"`
+	Seconds float64 `json:"-"`
+
 	bgName   string
 	terminal bool // run by the terminal command: stdout is the window's transcript
 }
@@ -128,6 +136,7 @@ func Make(script, transcript string, archive *txtar.Archive, failed bool, run Ru
 
 var (
 	phaseLine  = regexp.MustCompile(`^#\s*(.*?)(?: \(\d+\.\d+s\))?$`)
+	phaseTime  = regexp.MustCompile(` \((\d+\.\d+)s\)$`)
 	exitLine   = regexp.MustCompile(`^\[exit status (\d+)\]$`)
 	execLine   = regexp.MustCompile(`^(?:\[[^\]]+\]\s*)*(!\s*)?exec\s+(.*)$`)
 	bgSuffix   = regexp.MustCompile(`\s+&(\w*)&$`)
@@ -160,6 +169,7 @@ func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
 	var steps []*Step
 	var cur *Step
 	section, input := "", ""
+	block, blockSecs := 0, 0.0
 	inSection := false // the previous line was a comment: they make one section
 	var buf *string
 	for _, line := range splitTranscript(transcript, scriptLines) {
@@ -176,6 +186,11 @@ func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
 			}
 			inSection = true
 			cur, buf = nil, nil
+			// testscript writes the block's time on its last comment line.
+			if m := phaseTime.FindStringSubmatch(line); m != nil {
+				block++
+				fmt.Sscan(m[1], &blockSecs)
+			}
 		case line == noNewline:
 			if buf != nil {
 				*buf = strings.TrimSuffix(*buf, "\n")
@@ -187,10 +202,11 @@ func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
 				input = files[m[1]]
 				cur = nil
 			} else if m := termLine.FindStringSubmatch(cmd); m != nil {
-				cur = &Step{Section: section, Input: files[strings.TrimPrefix(m[1], "$WORK/")], Cmd: DisplayCommand(m[2]), terminal: true}
+				cur = &Step{Section: section, Input: files[strings.TrimPrefix(m[1], "$WORK/")], Cmd: DisplayCommand(m[2]), terminal: true,
+					Block: block, Seconds: blockSecs}
 				steps = append(steps, cur)
 			} else if m := execLine.FindStringSubmatch(cmd); m != nil {
-				s := &Step{Section: section, Input: input}
+				s := &Step{Section: section, Input: input, Block: block, Seconds: blockSecs}
 				input = ""
 				words := m[2]
 				if bm := bgSuffix.FindStringSubmatch(words); bm != nil {

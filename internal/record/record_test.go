@@ -8,6 +8,7 @@ package record
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -122,5 +123,32 @@ func TestDisplayCommand(t *testing.T) {
 		if got := DisplayCommand(in); got != want {
 			t.Errorf("DisplayCommand(%q) = %q, attendu %q", in, got, want)
 		}
+	}
+}
+
+// TestStepBlockTimes: each step carries its block's number and the time
+// testscript wrote on the block's last comment line; neither reaches the
+// record's JSON.
+func TestStepBlockTimes(t *testing.T) {
+	r := sampleRecord(t)
+	type bt struct {
+		block int
+		secs  float64
+	}
+	want := []bt{{1, 0.002}, {2, 0.002}, {2, 0.002}, {3, 0.015}, {3, 0.015}}
+	if len(r.Steps) != len(want) {
+		t.Fatalf("%d étapes, attendu %d", len(r.Steps), len(want))
+	}
+	for i, s := range r.Steps {
+		if got := (bt{s.Block, s.Seconds}); got != want[i] {
+			t.Errorf("étape %d (%s) : bloc %d en %gs, attendu bloc %d en %gs", i, s.Cmd, got.block, got.secs, want[i].block, want[i].secs)
+		}
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("0.015")) || bytes.Contains(data, []byte(`"Block"`)) {
+		t.Errorf("durées ou blocs dans l'enregistrement : %s", data)
 	}
 }

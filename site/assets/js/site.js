@@ -42,18 +42,25 @@
     });
 
     // Outputs and code that scroll: reachable by keyboard (tabindex), and
-    // only those, so as not to add one tab stop per block.
-    function scrollable() {
-      document.querySelectorAll("pre, .out").forEach(function (el) {
-        var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
-        if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
-        else if (!scrolls && el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
-      });
+    // only those, so as not to add one tab stop per block. Each block is
+    // measured when it comes near the screen, once the browser has laid it
+    // out: measuring them all at load would lay out the whole page at once.
+    function fit(el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+      else if (!scrolls && el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
     }
-    scrollable();
+    var blocks = document.querySelectorAll("pre, .out");
+    var near = new Set();
+    var watch = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { near.add(e.target); fit(e.target); } else near.delete(e.target);
+      });
+    }, { rootMargin: "100% 0px" }) : null;
+    blocks.forEach(function (el) { if (watch) watch.observe(el); else fit(el); });
     var resizing;
-    addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollable, 150); });
-    document.addEventListener("toggle", scrollable, true);
+    addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(function () { near.forEach(fit); }, 150); });
+    document.addEventListener("toggle", function (e) { e.target.querySelectorAll("pre, .out").forEach(fit); }, true);
 
     // Printing: open the collapsed details.
     addEventListener("beforeprint", function () {
