@@ -1,21 +1,19 @@
 package tpdocker_test
 
-// The scripts' commands, checked without Docker: their reference
-// (testdata/COMMANDES.md) is the harness's table; every line of a script is
-// a command and a condition the harness knows, the files they name are in
-// their archive, and the locks are taken in order.
+// The scripts' own commands beside testscript's (waithttp, terminal,
+// sentinel...): their table, and the test that writes their reference,
+// testdata/COMMANDES.md, from it and from the conditions' table
+// (conditions_test.go).
 
 import (
+	"context"
+	"fmt"
 	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/rogpeppe/go-internal/testscript"
 
 	"tpdocker/internal/engine"
-	"tpdocker/internal/record"
 	"tpdocker/internal/scriptcmd"
 )
 
@@ -55,112 +53,66 @@ func TestScriptCommandsReference(t *testing.T) {
 	}
 }
 
-// TestScriptsAreWellFormed reads every script as testscript will, and says
-// in French where one is malformed: an unknown command, a file it names
-// that its archive lacks, a condition the harness does not know.
-func TestScriptsAreWellFormed(t *testing.T) {
-	known := map[string]bool{}
-	for _, c := range strings.Fields(`cd chmod cmp cmpenv cp env exec exists grep kill mkdir mv rm skip stderr stdin stdout stop symlink unix2dos unquote wait ttyin ttyout`) {
-		known[c] = true
-	}
-	for _, c := range commands {
-		known[c.Name] = true
-	}
-	// testscript's conditions, and the harness's, NOM being one of the
-	// lab's images.
-	var images []string
-	for _, ref := range engine.LabImages {
-		images = append(images, regexp.QuoteMeta(strings.SplitN(ref, ":", 2)[0]))
-	}
-	alts := []string{"short", "net", "link", "symlink", "exec:.+", "unix", "linux"}
-	for _, c := range conditions {
-		alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(c.Name), "NOM", "("+strings.Join(images, "|")+")"))
-	}
-	conds := regexp.MustCompile(`^(!?)(` + strings.Join(alts, "|") + `)$`)
-	files, _ := filepath.Glob("testdata/*.txtar")
-	for _, f := range files {
-		a, err := txtar.ParseFile(f)
-		if err != nil {
-			t.Errorf("%s : archive illisible : %v", f, err)
-			continue
-		}
-		names := map[string]bool{}
-		for _, af := range a.Files {
-			names[af.Name] = true
-		}
-		for i, line := range strings.Split(string(a.Comment), "\n") {
-			words := record.SplitScriptWords(strings.TrimSpace(line))
-			if len(words) == 0 || strings.HasPrefix(words[0], "#") {
-				continue
-			}
-			for len(words) > 0 && strings.HasPrefix(words[0], "[") {
-				c := strings.Trim(words[0], "[]")
-				if !conds.MatchString(c) {
-					t.Errorf("%s:%d : condition inconnue [%s]", f, i+1, c)
-				}
-				words = words[1:]
-			}
-			if len(words) > 0 && words[0] == "!" {
-				words = words[1:]
-			}
-			if len(words) == 0 || !known[words[0]] {
-				t.Errorf("%s:%d : commande inconnue « %s »", f, i+1, line)
-				continue
-			}
-			switch words[0] {
-			case "stdin", "ttyin", "terminal":
-				arg := words[len(words)-1]
-				if words[0] == "terminal" {
-					arg = words[1]
-				}
-				arg = strings.TrimPrefix(arg, "$WORK/")
-				if !names[arg] {
-					t.Errorf("%s:%d : le fichier %s n'est pas dans l'archive", f, i+1, arg)
-				}
-			}
-		}
-	}
-	if _, err := os.Stat("testdata"); err != nil {
-		t.Fatal(err)
-	}
+// commands are the harness's own commands, beside testscript's: the one
+// table of their usage and meaning (testdata/COMMANDES.md is written from
+// it, see TestScriptCommandsReference).
+var commands = []scriptcmd.Cmd{
+	{Name: "waithttp", Args: "URL [secondes]", Run: scriptcmd.WaitHTTP,
+		Summary: "attend que l'URL réponde 200 (2 minutes au plus par défaut), puis le script continue : le service est prêt"},
+	{Name: "waitpg", Args: "HÔTE:PORT UTILISATEUR BASE [secondes]", Run: scriptcmd.WaitPG,
+		Summary: "attend que PostgreSQL accepte une session (il demande le mot de passe) ; un port ouvert ne suffit pas"},
+	{Name: "grab", Args: "NOM REGEXP", Run: scriptcmd.Grab,
+		Summary: "met dans $NOM le premier groupe de REGEXP trouvé dans la dernière sortie (un nom de conteneur généré, par exemple)"},
+	{Name: "lock", Args: "NOM", Run: func(ts *testscript.TestScript, neg bool, args []string) error { return suite.locks.Lock(ts, neg, args) },
+		Summary: "prend le verrou NOM jusqu'à la fin du script, nettoyage compris (« simple-api » avant « ports »)"},
+	{Name: "subst", Args: "FICHIER REGEXP REMPLACEMENT", Run: scriptcmd.Subst,
+		Summary: "modifie un fichier du dossier de travail, comme le rapport le demande au lecteur"},
+	{Name: "terminal", Args: "FICHIER COMMANDE [ARGUMENTS...]", Run: scriptcmd.Terminal(resizesOf),
+		Summary: "lance COMMANDE dans un terminal de 30×120 et tape les lignes de FICHIER à ses invites ; ce que montre la fenêtre devient la sortie"},
+	{Name: "sentinel", Args: "create|check", Run: cmdSentinel,
+		Summary: "crée hors du script des objets qui tiennent lieu de ceux du lecteur (conteneurs, image pendante, volume, réseau), puis vérifie qu'ils sont intacts"},
 }
 
-// TestScriptsTakeTheirLocks checks a rule of the scripts that the engine
-// cannot: a script takes the "simple-api" lock before it builds or runs that
-// image, or builds the API's image with compose (two BuildKit builds at the
-// same time share their steps, which then print CACHED), and the "ports" lock before it publishes a lab port, always in that
-// order, so that two scripts never wait for each other, and a script that
-// only builds never holds the ports.
-func TestScriptsTakeTheirLocks(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("aucun script dans testdata/")
+// resizesOf gives the terminal command the resize counter of the script's
+// scope proxy.
+func resizesOf(ts *testscript.TestScript) func() int {
+	suite.mu.Lock()
+	defer suite.mu.Unlock()
+	if p := suite.proxies[scriptcmd.ScriptName(ts)]; p != nil {
+		return p.Resized
 	}
-	rules := []struct{ lock, uses string }{
-		{"simple-api", `exec docker (build -t simple-api|run .*simple-api|compose up)`},
-		{"ports", `-p 800[01]|localhost:(8000|8001|5432)|docker compose up`},
+	return nil
+}
+
+// cmdSentinel makes, then checks, the sentinels of a script (internal/engine).
+func cmdSentinel(ts *testscript.TestScript, neg bool, args []string) error {
+	if neg || len(args) != 1 || (args[0] != "create" && args[0] != "check") {
+		return scriptcmd.ErrUsage
 	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
+	name := scriptcmd.ScriptName(ts)
+	ctx := context.Background()
+	if args[0] == "create" {
+		s, err := engine.CreateSentinels(ctx, suite.cli, suite.runID+"."+name)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		script := string(data)
-		if i := strings.Index(script, "\n-- "); i >= 0 {
-			script = script[:i]
-		}
-		last := -1
-		for _, r := range rules {
-			at := strings.Index(script, "lock "+r.lock+"\n")
-			if loc := regexp.MustCompile(r.uses).FindStringIndex(script); loc != nil && (at < 0 || at > loc[0]) {
-				t.Errorf("%s : « lock %s » doit précéder %q", f, r.lock, script[loc[0]:loc[1]])
-			}
-			if at >= 0 && at < last {
-				t.Errorf("%s : « lock %s » doit venir après « lock simple-api »", f, r.lock)
-			}
-			if at >= 0 {
-				last = at
-			}
-		}
+		suite.mu.Lock()
+		suite.sentinels[name] = s
+		suite.mu.Unlock()
+		id := engine.ShortID
+		fmt.Fprintf(ts.Stdout(), "sentinelles créées hors du script : conteneurs %s (arrêté) et %s (en marche), image pendante %s, volume %s, réseau %s\n",
+			id(s.Stopped), id(s.Running), id(s.Image), id(s.Volume), id(s.Network))
+		return nil
 	}
+	suite.mu.Lock()
+	s := suite.sentinels[name]
+	suite.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("sentinel check sans sentinel create")
+	}
+	if err := s.Check(ctx, suite.cli); err != nil {
+		return err
+	}
+	fmt.Fprintln(ts.Stdout(), "sentinelles intactes : 2 conteneurs, 1 image pendante, 1 volume, 1 réseau")
+	return nil
 }

@@ -102,7 +102,7 @@ func historyEntry() (*history.Entry, error) {
 	for _, ref := range refs {
 		im := suite.info.Images[ref]
 		h := history.Image{Ref: ref, Kind: im.Kind, ID: im.ID}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		if ins, err := suite.cli.ImageInspect(ctx, ref); err == nil {
 			h.ID = ins.ID
 			if len(ins.RepoDigests) > 0 {

@@ -42,18 +42,6 @@ import (
 	"tpdocker/internal/record"
 )
 
-// officialSample is what an official image prints for one step of a
-// script, as site/data/notes.yaml gives it under a stand-in's note.
-type officialSample struct {
-	Script string `yaml:"script"`
-	Cmd    string `yaml:"cmd"` // as the record writes it (record.DisplayCommand)
-	Nth    int    `yaml:"nth"` // which occurrence of Cmd in the script, from 1 (0: the first)
-	Tty    string `yaml:"tty"` // an interactive session: what its window shows (the script's stdout)
-	Stdout string `yaml:"stdout"`
-	Stderr string `yaml:"stderr"`
-	Source string `yaml:"source"`
-}
-
 // authorOutput is a line of output that the author quotes in the report.
 type authorOutput struct {
 	page        string // site/content/exercices/<page>.md, where the quote is
@@ -107,9 +95,9 @@ func (r *officialReplay) failf(format string, args ...any) {
 // replayOfficial replays the scripts (name → script text, without the
 // files of its archive) on the samples of the notes and on the author's
 // quoted outputs.
-func replayOfficial(scripts map[string]string, notes []outputNote, authors []authorOutput, pages map[string]string) *officialReplay {
+func replayOfficial(scripts map[string]string, notes []record.Note, authors []authorOutput, pages map[string]string) *officialReplay {
 	r := &officialReplay{steps: map[stepKey]bool{}, sampled: map[stepKey]bool{}}
-	samples := map[stepKey]officialSample{}
+	samples := map[stepKey]record.OfficialSample{}
 	for _, n := range notes {
 		if len(n.Official) > 0 && n.Kind != "remplacement" {
 			r.failf("site/data/notes.yaml, note %q : un échantillon officiel sous une note qui n'est pas celle d'une image de remplacement", n.Match)
@@ -187,7 +175,7 @@ func replayOfficial(scripts map[string]string, notes []outputNote, authors []aut
 type replayStep struct {
 	key      stepKey
 	terminal bool
-	sample   *officialSample
+	sample   *record.OfficialSample
 	lines    []string // the author's quoted lines, where no sample exists
 }
 
@@ -218,7 +206,7 @@ var (
 
 // replayScript replays one script, line by line, as testscript runs it on
 // the official images.
-func replayScript(r *officialReplay, name, script string, samples map[stepKey]officialSample, fragments map[stepKey][]string) {
+func replayScript(r *officialReplay, name, script string, samples map[stepKey]record.OfficialSample, fragments map[stepKey][]string) {
 	env := map[string]string{}   // what grab set, from official outputs
 	unknown := map[string]bool{} // what grab set from an output not known here
 	background := map[string]*replayStep{}
@@ -482,7 +470,7 @@ func hasLine(text, line string) bool {
 }
 
 // officialInputs reads the scripts, the notes and the exercises' pages.
-func officialInputs(t *testing.T) (map[string]string, []outputNote, map[string]string) {
+func officialInputs(t *testing.T) (map[string]string, []record.Note, map[string]string) {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
 	if len(files) == 0 {
@@ -497,12 +485,13 @@ func officialInputs(t *testing.T) (map[string]string, []outputNote, map[string]s
 		scripts[strings.TrimSuffix(filepath.Base(f), ".txtar")] = string(a.Comment)
 	}
 	pages := map[string]string{}
-	for _, ex := range siteExercises {
-		data, err := os.ReadFile(filepath.Join("site", "content", "exercices", ex+".md"))
+	mds, _ := filepath.Glob(filepath.Join("site", "content", "exercices", "ex*.md"))
+	for _, f := range mds {
+		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages[ex] = string(data)
+		pages[strings.TrimSuffix(filepath.Base(f), ".md")] = string(data)
 	}
 	return scripts, readNotes(t), pages
 }
@@ -516,7 +505,7 @@ func TestOfficialImages(t *testing.T) {
 	}
 
 	// The author's claims (site_test.go) hold on the official outputs.
-	samples := map[stepKey]officialSample{}
+	samples := map[stepKey]record.OfficialSample{}
 	for _, n := range notes {
 		for _, s := range n.Official {
 			if s.Nth == 0 {
@@ -584,7 +573,7 @@ func TestOfficialImages(t *testing.T) {
 			{"ex8-reflexion", "3.9.25 ", "3.9.2 ", `^3\.9\.25 `},
 		} {
 			changed := 0
-			mutated := make([]outputNote, len(notes))
+			mutated := make([]record.Note, len(notes))
 			for i, n := range notes {
 				mutated[i] = n
 				mutated[i].Official = nil
@@ -630,7 +619,7 @@ func TestOfficialImages(t *testing.T) {
 	t.Run("sans-échantillons", func(t *testing.T) {
 		// Without the samples and the author's lines, every [official:…]
 		// assertion is reported: none may go unreplayed.
-		bare := make([]outputNote, len(notes))
+		bare := make([]record.Note, len(notes))
 		for i, n := range notes {
 			bare[i] = n
 			bare[i].Official = nil

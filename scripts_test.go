@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -66,6 +65,14 @@ var suite struct {
 
 	interrupted bool     // Ctrl-C or SIGTERM: no new script starts
 	workDirs    []string // testscript's folders, removed on an interrupt
+}
+
+// skipUnderUpdate: with -update, the records change during this run; the
+// site is checked against them by the next go test.
+func skipUnderUpdate(t *testing.T) {
+	if *update {
+		t.Skip("-update : le site sera vérifié avec les nouveaux enregistrements au prochain go test")
+	}
 }
 
 func TestMain(m *testing.M) {
@@ -410,114 +417,6 @@ func copyLabFiles(root, dst string) error {
 			return err
 		}
 	}
-	return nil
-}
-
-// commands are the harness's own commands, beside testscript's: the one
-// table of their usage and meaning (testdata/COMMANDES.md is written from
-// it, see TestScriptCommandsReference).
-var commands = []scriptcmd.Cmd{
-	{Name: "waithttp", Args: "URL [secondes]", Run: scriptcmd.WaitHTTP,
-		Summary: "attend que l'URL réponde 200 (60 s au plus par défaut), puis le script continue : le service est prêt"},
-	{Name: "waitpg", Args: "HÔTE:PORT UTILISATEUR BASE [secondes]", Run: scriptcmd.WaitPG,
-		Summary: "attend que PostgreSQL accepte une session (il demande le mot de passe) ; un port ouvert ne suffit pas"},
-	{Name: "grab", Args: "NOM REGEXP", Run: scriptcmd.Grab,
-		Summary: "met dans $NOM le premier groupe de REGEXP trouvé dans la dernière sortie (un nom de conteneur généré, par exemple)"},
-	{Name: "lock", Args: "NOM", Run: func(ts *testscript.TestScript, neg bool, args []string) error { return suite.locks.Lock(ts, neg, args) },
-		Summary: "prend le verrou NOM jusqu'à la fin du script, nettoyage compris (« simple-api » avant « ports »)"},
-	{Name: "subst", Args: "FICHIER REGEXP REMPLACEMENT", Run: scriptcmd.Subst,
-		Summary: "modifie un fichier du dossier de travail, comme le rapport le demande au lecteur"},
-	{Name: "terminal", Args: "FICHIER COMMANDE [ARGUMENTS...]", Run: scriptcmd.Terminal(resizesOf),
-		Summary: "lance COMMANDE dans un terminal de 30×120 et tape les lignes de FICHIER à ses invites ; ce que montre la fenêtre devient la sortie"},
-	{Name: "sentinel", Args: "create|check", Run: cmdSentinel,
-		Summary: "crée hors du script des objets qui tiennent lieu de ceux du lecteur (conteneurs, image pendante, volume, réseau), puis vérifie qu'ils sont intacts"},
-}
-
-// conditions are the conditions the scripts may test, beside testscript's.
-var conditions = []scriptcmd.Cond{
-	{Name: "official:NOM", Summary: "l'image NOM du TP (hello-world, alpine, python, postgres) est l'officielle"},
-	{Name: "standin:NOM", Summary: "l'image NOM du TP est une image de remplacement locale (standins/)"},
-	{Name: "containerd-store", Summary: "le moteur range ses images dans containerd, comme une installation récente de Docker"},
-	{Name: "image-ls-tree", Summary: "le client `docker` (29 ou plus récent) affiche `docker image ls` dans sa nouvelle vue (`IMAGE`, `ID`, `DISK USAGE`…), et non plus en tableau (`REPOSITORY`, `TAG`, `IMAGE ID`…)"},
-}
-
-// condition answers [official:NAME] and [standin:NAME], NAME being one of
-// hello-world, alpine, python, postgres: which kind of image the run uses;
-// [containerd-store]: whether the engine keeps its images in containerd;
-// [image-ls-tree]: whether the client, the docker the scripts find first on
-// their PATH, lists images in the view of Docker 29.
-func condition(cond string) (bool, error) {
-	switch cond {
-	case "containerd-store":
-		return suite.info.Store == "containerd", nil
-	case "image-ls-tree":
-		major, err := clientMajor(suite.info.Client)
-		return major >= 29, err
-	}
-	kind, name, ok := strings.Cut(cond, ":")
-	if !ok || (kind != "official" && kind != "standin") {
-		return false, fmt.Errorf("condition inconnue %q", cond)
-	}
-	for ref, im := range suite.info.Images {
-		if strings.HasPrefix(ref, name+":") {
-			return im.Kind == kind, nil
-		}
-	}
-	return false, fmt.Errorf("image inconnue dans [%s]", cond)
-}
-
-// clientMajor reads the major release of the docker client, "29" in
-// "29.9.3".
-func clientMajor(version string) (int, error) {
-	major, _, _ := strings.Cut(version, ".")
-	n, err := strconv.Atoi(major)
-	if err != nil {
-		return 0, fmt.Errorf("version du client docker illisible : %q", version)
-	}
-	return n, nil
-}
-
-// resizesOf gives the terminal command the resize counter of the script's
-// scope proxy.
-func resizesOf(ts *testscript.TestScript) func() int {
-	suite.mu.Lock()
-	defer suite.mu.Unlock()
-	if p := suite.proxies[scriptcmd.ScriptName(ts)]; p != nil {
-		return p.Resized
-	}
-	return nil
-}
-
-// cmdSentinel makes, then checks, the sentinels of a script (internal/engine).
-func cmdSentinel(ts *testscript.TestScript, neg bool, args []string) error {
-	if neg || len(args) != 1 || (args[0] != "create" && args[0] != "check") {
-		return scriptcmd.ErrUsage
-	}
-	name := scriptcmd.ScriptName(ts)
-	ctx := context.Background()
-	if args[0] == "create" {
-		s, err := engine.CreateSentinels(ctx, suite.cli, suite.runID+"."+name)
-		if err != nil {
-			return err
-		}
-		suite.mu.Lock()
-		suite.sentinels[name] = s
-		suite.mu.Unlock()
-		id := engine.ShortID
-		fmt.Fprintf(ts.Stdout(), "sentinelles créées hors du script : conteneurs %s (arrêté) et %s (en marche), image pendante %s, volume %s, réseau %s\n",
-			id(s.Stopped), id(s.Running), id(s.Image), id(s.Volume), id(s.Network))
-		return nil
-	}
-	suite.mu.Lock()
-	s := suite.sentinels[name]
-	suite.mu.Unlock()
-	if s == nil {
-		return fmt.Errorf("sentinel check sans sentinel create")
-	}
-	if err := s.Check(ctx, suite.cli); err != nil {
-		return err
-	}
-	fmt.Fprintln(ts.Stdout(), "sentinelles intactes : 2 conteneurs, 1 image pendante, 1 volume, 1 réseau")
 	return nil
 }
 

@@ -1,5 +1,9 @@
 package main
 
+// cmd/history end to end, without GitHub: entries appended to a bare
+// repository's data branch and read back as the site's data, and failures
+// reported through a recording gh.
+
 import (
 	"encoding/json"
 	"fmt"

@@ -1,5 +1,8 @@
 package browser
 
+// The headless Chromium the site's checks share: started, a page loaded
+// with its images.
+
 import (
 	"os"
 	"testing"

@@ -1,5 +1,8 @@
 package buildkit
 
+// BuildKit's progress output read as a reader's terminal shows it, on
+// recorded outputs.
+
 import (
 	"os"
 	"strings"

@@ -1,5 +1,8 @@
 package buildlabel
 
+// The scope label added to builds on the wire (the gRPC Solve request),
+// against recorded streams.
+
 import (
 	"bytes"
 	"encoding/binary"

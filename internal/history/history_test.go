@@ -1,5 +1,8 @@
 package history
 
+// The verification history: the data branch (git plumbing, concurrent
+// appends), entries' validation, and failures reported as issues.
+
 import (
 	"context"
 	"encoding/json"

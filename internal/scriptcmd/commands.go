@@ -18,16 +18,18 @@ import (
 	"tpdocker/internal/terminal"
 )
 
-// waitLimit reads the optional SECONDS argument at index i (default 60 s).
+// waitLimit reads the optional SECONDS argument at index i (default two
+// minutes: a loaded machine starts a service late, and a ready one ends
+// the wait at once).
 func waitLimit(args []string, i int) (time.Duration, error) {
 	if len(args) <= i {
-		return 60 * time.Second, nil
+		return 2 * time.Minute, nil
 	}
 	return time.ParseDuration(args[i] + "s")
 }
 
 // WaitHTTP (URL [SECONDS]) waits until URL answers 200, polling (default
-// 60 s): a readiness check, the script goes on as soon as the service is up.
+// 2 minutes): a readiness check, the script goes on as soon as the service is up.
 func WaitHTTP(ts *testscript.TestScript, neg bool, args []string) error {
 	if neg || len(args) < 1 || len(args) > 2 {
 		return ErrUsage
@@ -62,7 +64,7 @@ func WaitHTTP(ts *testscript.TestScript, neg bool, args []string) error {
 }
 
 // WaitPG (HOST:PORT USER DATABASE [SECONDS]) waits until PostgreSQL accepts
-// a session there (it asks for a password), polling (default 60 s). An open
+// a session there (it asks for a password), polling (default 2 minutes). An open
 // port is not enough: a starting server refuses sessions for a while.
 func WaitPG(ts *testscript.TestScript, neg bool, args []string) error {
 	if neg || len(args) < 3 || len(args) > 4 {

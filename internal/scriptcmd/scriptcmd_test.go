@@ -1,5 +1,7 @@
 package scriptcmd
 
+// The scripts' own commands run by testscript, and their reference table.
+
 import (
 	"net"
 	"net/http"

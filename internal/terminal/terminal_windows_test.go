@@ -1,5 +1,7 @@
 package terminal
 
+// On Windows, interactive sessions are refused with a French message.
+
 import (
 	"errors"
 	"strings"

@@ -1,4 +1,4 @@
-package tpdocker_test
+package site_test
 
 // Tests of the site in a real browser: headless Chromium, driven by chromedp.
 // The site is built (siteBuild) under a GitHub Pages project base path and
@@ -37,6 +37,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	chromium "tpdocker/internal/browser"
+	"tpdocker/internal/htmltest"
 )
 
 // browserPath is the Chromium of the Debian "chromium" package (installed by .ci/run).
@@ -53,7 +54,6 @@ type browserSite struct {
 }
 
 func TestBrowser(t *testing.T) {
-	skipUnderUpdate(t)
 	if _, err := os.Stat(browserPath); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("Chromium introuvable (%s) alors que CI=true : .ci/run doit installer le paquet chromium", browserPath)
@@ -89,7 +89,7 @@ func browserStart(t *testing.T) *browserSite {
 	// (history_site_test.go): the history page, the home page's summary,
 	// each exercise's last runs and each command's time are on the pages.
 	data, _ := historyFixture(t, 30, browserHistoryFails)
-	dir := siteBuildData(t, root, data)
+	dir := htmltest.Build(t, ".", root, data)
 	mux := http.NewServeMux()
 	mux.Handle(browserBase, http.StripPrefix(strings.TrimSuffix(browserBase, "/"), http.FileServer(http.Dir(dir))))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -138,7 +138,7 @@ func (s *browserSite) tab(t *testing.T) (context.Context, *browserProblems) {
 		cancel()
 		t.Fatalf("nouvel onglet : %v", err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(tctx, time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(tctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancel() })
 	p := &browserProblems{root: s.root, urls: map[network.RequestID]string{}}
 	if err := chromedp.Listen(tctx, p.listen); err != nil {
@@ -591,7 +591,7 @@ func browserCopy(t *testing.T, s *browserSite) {
 
 	// The api/app.py file, copied from its box, is the repository's.
 	page := "exercices/ex3/index.html"
-	want, err := os.ReadFile(filepath.Join("api", "app.py"))
+	want, err := os.ReadFile(filepath.Join(repoRoot, "api", "app.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -739,7 +739,7 @@ type browserAxeViolation struct {
 // finds no "serious" or "critical" violation on the home page, the full lab
 // and each exercise, in the light theme then in the dark theme.
 func browserAxe(t *testing.T, s *browserSite) {
-	src, err := os.ReadFile(filepath.Join("tools", "node_modules", "axe-core", "axe.min.js"))
+	src, err := os.ReadFile(filepath.Join(repoRoot, "tools", "node_modules", "axe-core", "axe.min.js"))
 	if errors.Is(err, os.ErrNotExist) && os.Getenv("CI") != "true" {
 		t.Skip("axe-core absent : lancez npm ci --prefix tools pour le test d'accessibilité")
 	}
@@ -799,7 +799,7 @@ func browserAxe(t *testing.T, s *browserSite) {
 // out/screenshots/ (ignored by git): to look at, not to compare.
 func browserScreenshots(t *testing.T, s *browserSite) {
 	ctx, _ := s.tab(t)
-	out := filepath.Join("out", "screenshots")
+	out := filepath.Join(repoRoot, "out", "screenshots")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -838,6 +838,7 @@ func browserScreenshots(t *testing.T, s *browserSite) {
 func browserPDF(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "tp1-docker.pdf")
 	cmd := exec.Command("go", "run", "./cmd/pdf", "-o", out)
+	cmd.Dir = repoRoot
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run ./cmd/pdf : %v\n%s", err, b)
 	}

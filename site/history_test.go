@@ -1,4 +1,4 @@
-package tpdocker_test
+package site_test
 
 // The verification history on the site, without Docker: the site is built
 // with a fixture of runs (historyFixture) in place of the data branch, and
@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 
 	"tpdocker/internal/history"
+	"tpdocker/internal/htmltest"
 	"tpdocker/internal/record"
 )
 
@@ -30,7 +31,7 @@ import (
 func historyFixture(t *testing.T, n int, failed map[int]bool) (string, []history.Entry) {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("site/data")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS("data")); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(dir, "historique.json"))
@@ -118,25 +119,11 @@ func frenchDate(rfc string) string {
 	return fmt.Sprintf("%d %s %d à %s UTC", d.Day(), frenchMonths[d.Month()], d.Year(), d.Format("15:04"))
 }
 
-// historyClass lists the elements of a page that carry the class.
-func historyClass(doc *html.Node, tag, class string) []*html.Node {
-	var out []*html.Node
-	siteWalk(doc, func(n *html.Node) {
-		if (tag == "" || n.Data == tag) && hasClass(n, class) {
-			out = append(out, n)
-		}
-	})
-	return out
-}
-
-func oneSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 func TestSiteHistory(t *testing.T) {
-	skipUnderUpdate(t)
 	const n = 30
 	failed := map[int]bool{5: true, 17: true, 28: true}
 	data, entries := historyFixture(t, n, failed)
-	dir := siteBuildData(t, "", data)
+	dir := htmltest.Build(t, ".", "", data)
 	pages := siteParse(t, dir)
 	for name, p := range pages {
 		siteCheckPage(t, dir, name, p, "", "/", pages)
@@ -147,13 +134,13 @@ func TestSiteHistory(t *testing.T) {
 	}
 
 	// The table: one row per run, newest first, the failed ones marked.
-	rows := historyClass(hist.doc, "tr", "pass")
-	fails := historyClass(hist.doc, "tr", "fail")
+	rows := htmltest.ByClass(hist.Doc, "tr", "pass")
+	fails := htmltest.ByClass(hist.Doc, "tr", "fail")
 	if len(rows)+len(fails) != n || len(fails) != len(failed) {
 		t.Errorf("tableau : %d lignes réussies et %d en échec, attendu %d et %d", len(rows), len(fails), n-len(failed), len(failed))
 	}
 	for _, tr := range fails {
-		text := oneSpace(textOf(tr))
+		text := htmltest.OneSpace(htmltest.Text(tr))
 		num := 0
 		fmt.Sscan(text, &num)
 		e := entries[num-1]
@@ -162,7 +149,7 @@ func TestSiteHistory(t *testing.T) {
 		}
 	}
 	if len(rows) > 0 {
-		first := oneSpace(textOf(rows[0]))
+		first := htmltest.OneSpace(htmltest.Text(rows[0]))
 		last := entries[n-1]
 		for _, want := range []string{fmt.Sprint(n), frenchDate(last.Date), frenchSeconds(last.Seconds), last.Engine.Engine, last.Runner.Image, "16.11"} {
 			if !strings.Contains(first, want) {
@@ -173,10 +160,10 @@ func TestSiteHistory(t *testing.T) {
 	// The chart: a point per run, the failed ones marked; the longest run
 	// is the highest.
 	var circles, failCircles []*html.Node
-	siteWalk(hist.doc, func(nd *html.Node) {
+	htmltest.Walk(hist.Doc, func(nd *html.Node) {
 		if nd.Data == "circle" {
 			circles = append(circles, nd)
-			if siteAttr(nd, "class") == "fail" {
+			if htmltest.Attr(nd, "class") == "fail" {
 				failCircles = append(failCircles, nd)
 			}
 		}
@@ -192,7 +179,7 @@ func TestSiteHistory(t *testing.T) {
 	}
 	for i, c := range circles {
 		var y float64
-		fmt.Sscan(siteAttr(c, "cy"), &y)
+		fmt.Sscan(htmltest.Attr(c, "cy"), &y)
 		if y < top {
 			top, highest = y, i
 		}
@@ -201,13 +188,13 @@ func TestSiteHistory(t *testing.T) {
 		t.Errorf("le point le plus haut est l'exécution n° %d, la plus longue est la n° %d", highest+1, longest+1)
 	}
 	// The scripts' table: each exercise's time in the newest runs.
-	scripts := historyClass(hist.doc, "table", "scripts-table")
-	if len(scripts) != 1 || !strings.Contains(textOf(scripts[0]), frenchSeconds(entries[n-1].Scripts[0].Seconds)) {
+	scripts := htmltest.ByClass(hist.Doc, "table", "scripts-table")
+	if len(scripts) != 1 || !strings.Contains(htmltest.Text(scripts[0]), frenchSeconds(entries[n-1].Scripts[0].Seconds)) {
 		t.Errorf("tableau des scripts absent ou sans la durée de %s dans la dernière exécution (%s)", entries[n-1].Scripts[0].Script, frenchSeconds(entries[n-1].Scripts[0].Seconds))
 	}
 
 	// Home: the last success and the runs in a row that passed.
-	home := oneSpace(textOf(historyClass(pages["index.html"].doc, "p", "history-summary")[0]))
+	home := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["index.html"].Doc, "p", "history-summary")[0]))
 	for _, want := range []string{"Dernière vérification réussie : le " + frenchDate(entries[n-1].Date), "2 vérifications réussies d’affilée"} {
 		if !strings.Contains(home, want) {
 			t.Errorf("accueil : %q ne dit pas %q", home, want)
@@ -217,18 +204,18 @@ func TestSiteHistory(t *testing.T) {
 	// Each exercise: its script over the last ten runs.
 	for _, ex := range siteExercises {
 		p := pages["exercices/"+ex+"/index.html"]
-		strip := historyClass(p.doc, "ol", "runs-strip")
+		strip := htmltest.ByClass(p.Doc, "ol", "runs-strip")
 		if len(strip) != 1 {
 			t.Errorf("%s : %d bandeaux des dernières vérifications, attendu 1", ex, len(strip))
 			continue
 		}
-		lis := historyClass(strip[0], "li", "pass")
-		bad := historyClass(strip[0], "li", "fail")
+		lis := htmltest.ByClass(strip[0], "li", "pass")
+		bad := htmltest.ByClass(strip[0], "li", "fail")
 		want := 0
 		script := ""
-		siteWalk(p.doc, func(nd *html.Node) {
-			if nd.Data == "code" && script == "" && strings.HasPrefix(textOf(nd), "testdata/") {
-				script = strings.TrimSuffix(strings.TrimPrefix(textOf(nd), "testdata/"), ".txtar")
+		htmltest.Walk(p.Doc, func(nd *html.Node) {
+			if nd.Data == "code" && script == "" && strings.HasPrefix(htmltest.Text(nd), "testdata/") {
+				script = strings.TrimSuffix(strings.TrimPrefix(htmltest.Text(nd), "testdata/"), ".txtar")
 			}
 		})
 		for i := n - history.ScriptRuns + 1; i <= n; i++ {
@@ -260,20 +247,20 @@ func TestSiteHistory(t *testing.T) {
 	shown := 0
 	for _, ex := range siteExercises {
 		p := pages["exercices/"+ex+"/index.html"]
-		for _, run := range historyClass(p.doc, "div", "run") {
-			cmds := historyClass(run, "div", "cmd")
-			tm := historyClass(run, "p", "step-time")
-			if len(cmds) != 1 || hasClass(run, "unverified") {
+		for _, run := range htmltest.ByClass(p.Doc, "div", "run") {
+			cmds := htmltest.ByClass(run, "div", "cmd")
+			tm := htmltest.ByClass(run, "p", "step-time")
+			if len(cmds) != 1 || htmltest.HasClass(run, "unverified") {
 				continue
 			}
-			cmd := strings.TrimPrefix(strings.TrimSpace(textOf(cmds[0])), "$ ")
+			cmd := strings.TrimPrefix(strings.TrimSpace(htmltest.Text(cmds[0])), "$ ")
 			cmd = strings.TrimSpace(strings.TrimSuffix(cmd, "Copier"))
 			if len(tm) != 1 {
 				t.Errorf("%s : « %s » sans sa durée", ex, cmd)
 				continue
 			}
 			shown++
-			if got := oneSpace(textOf(tm[0])); !times[cmd][got] {
+			if got := htmltest.OneSpace(htmltest.Text(tm[0])); !times[cmd][got] {
 				t.Errorf("%s : « %s » affiche %q, attendu l'une de %v", ex, cmd, got, times[cmd])
 			}
 		}
@@ -286,18 +273,17 @@ func TestSiteHistory(t *testing.T) {
 // TestSiteHistoryEmpty: built without the history (a clone without the
 // data branch, a fork), the site says so, and shows no time or status.
 func TestSiteHistoryEmpty(t *testing.T) {
-	skipUnderUpdate(t)
 	data, _ := historyFixture(t, 0, nil)
-	dir := siteBuildData(t, "", data)
+	dir := htmltest.Build(t, ".", "", data)
 	pages := siteParse(t, dir)
-	if got := oneSpace(textOf(historyClass(pages["historique/index.html"].doc, "p", "history-empty")[0])); !strings.Contains(got, "Aucune vérification enregistrée dans cette copie du site") {
+	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["historique/index.html"].Doc, "p", "history-empty")[0])); !strings.Contains(got, "Aucune vérification enregistrée dans cette copie du site") {
 		t.Errorf("page de l'historique : %q", got)
 	}
-	if got := oneSpace(textOf(historyClass(pages["index.html"].doc, "p", "history-summary")[0])); !strings.Contains(got, "L’historique des vérifications n’est pas disponible") {
+	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["index.html"].Doc, "p", "history-summary")[0])); !strings.Contains(got, "L’historique des vérifications n’est pas disponible") {
 		t.Errorf("accueil : %q", got)
 	}
 	for name, p := range pages {
-		if n := len(historyClass(p.doc, "", "step-time")) + len(historyClass(p.doc, "", "runs-strip")); n > 0 {
+		if n := len(htmltest.ByClass(p.Doc, "", "step-time")) + len(htmltest.ByClass(p.Doc, "", "runs-strip")); n > 0 {
 			t.Errorf("%s : %d durées ou bandeaux sans historique", name, n)
 		}
 	}
@@ -306,11 +292,10 @@ func TestSiteHistoryEmpty(t *testing.T) {
 // TestSiteHistoryLastFailed: when the newest run failed, the home page
 // says so beside the last success, and the failed script's page marks it.
 func TestSiteHistoryLastFailed(t *testing.T) {
-	skipUnderUpdate(t)
 	data, entries := historyFixture(t, 5, map[int]bool{5: true}) // 5 is odd: ex2-alpine fails
-	dir := siteBuildData(t, "", data)
+	dir := htmltest.Build(t, ".", "", data)
 	pages := siteParse(t, dir)
-	home := oneSpace(textOf(historyClass(pages["index.html"].doc, "p", "history-summary")[0]))
+	home := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["index.html"].Doc, "p", "history-summary")[0]))
 	for _, want := range []string{"Dernière vérification réussie : le " + frenchDate(entries[3].Date), "La plus récente, le " + frenchDate(entries[4].Date) + ", a échoué."} {
 		if !strings.Contains(home, want) {
 			t.Errorf("accueil : %q ne dit pas %q", home, want)
@@ -320,33 +305,9 @@ func TestSiteHistoryLastFailed(t *testing.T) {
 		t.Errorf("accueil : %q compte une série alors que la dernière a échoué", home)
 	}
 	for ex, fails := range map[string]int{"ex2": 1, "ex6": 0} {
-		strip := historyClass(pages["exercices/"+ex+"/index.html"].doc, "ol", "runs-strip")
-		if len(strip) != 1 || len(historyClass(strip[0], "li", "fail")) != fails || len(historyClass(strip[0], "li", "pass"))+fails != 5 {
+		strip := htmltest.ByClass(pages["exercices/"+ex+"/index.html"].Doc, "ol", "runs-strip")
+		if len(strip) != 1 || len(htmltest.ByClass(strip[0], "li", "fail")) != fails || len(htmltest.ByClass(strip[0], "li", "pass"))+fails != 5 {
 			t.Errorf("%s : bandeau des dernières vérifications, attendu 5 dont %d en échec", ex, fails)
 		}
-	}
-}
-
-// TestPublishPassesHistoryFlag: .ci/publish gives go test -historique
-// before the package: after it, the test binary stops reading its flags,
-// and the run would leave no entry.
-func TestPublishPassesHistoryFlag(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(".ci", "publish"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, line := range strings.Split(string(src), "\n") {
-		if !strings.Contains(line, "go test -run 'TestTP'") {
-			continue
-		}
-		found = true
-		h, pkg := strings.Index(line, "-historique="), strings.Index(line, " . ")
-		if h < 0 || pkg < 0 || h > pkg {
-			t.Errorf(".ci/publish : -historique=FICHIER doit précéder le paquet « . » : %s", strings.TrimSpace(line))
-		}
-	}
-	if !found {
-		t.Error(".ci/publish : la ligne go test -run 'TestTP' est introuvable")
 	}
 }

@@ -1,10 +1,16 @@
-package tpdocker_test
+package site_test
 
 // Lighthouse (npm, tools/) on every page of the site, as a phone reads it:
 // its default mobile emulation and simulated slow network, the site
 // minified as .ci/publish builds it and served compressed, as GitHub Pages
-// serves it, with a verification history of 30 runs. Every page must score
-// 100 in performance, accessibility, best practices and SEO.
+// serves it, with a verification history of 30 runs.
+//
+// What does not move with the machine's load is a gate: every page scores
+// 100 in accessibility, best practices and SEO, weighs at most
+// lighthouseBudget bytes as transferred, and asks nothing of another host.
+// Performance is a timing: its score and metrics (FCP, LCP, TBT, CLS) are
+// measured, printed and kept in out/lighthouse/mesures.jsonl, one line per
+// run, with a warning below 100, never a failure.
 
 import (
 	"bytes"
@@ -21,17 +27,27 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tpdocker/internal/htmltest"
 )
 
 // lighthouseCLI is Lighthouse's command, installed by npm ci --prefix tools.
-var lighthouseCLI = filepath.Join("tools", "node_modules", "lighthouse", "cli", "index.js")
+var lighthouseCLI = filepath.Join(repoRoot, "tools", "node_modules", "lighthouse", "cli", "index.js")
 
 // lighthouseChromeFlags are internal/browser's options, as Chromium's
 // command line.
 var lighthouseChromeFlags = "--headless=new --no-sandbox --disable-gpu --no-first-run --no-default-browser-check --disable-quic --disable-background-networking --disable-component-update --disable-sync"
 
-// lighthouseCategories are the four categories that must score 100.
-var lighthouseCategories = []string{"performance", "accessibility", "best-practices", "seo"}
+// lighthouseGates are the categories that must score 100: their audits
+// read the page, not the clock.
+var lighthouseGates = []string{"accessibility", "best-practices", "seo"}
+
+// lighthouseBudget is the most a page may weigh as transferred (compressed),
+// with everything it loads: about twice the heaviest page today.
+const lighthouseBudget = 120 << 10
+
+// lighthouseMeasures is where each run's performance measures are appended.
+var lighthouseMeasures = filepath.Join(repoRoot, "out", "lighthouse", "mesures.jsonl")
 
 // lighthouseReport is the part of Lighthouse's JSON report the test reads.
 type lighthouseReport struct {
@@ -43,9 +59,11 @@ type lighthouseReport struct {
 		} `json:"auditRefs"`
 	} `json:"categories"`
 	Audits map[string]struct {
-		Score        *float64 `json:"score"`
-		DisplayValue string   `json:"displayValue"`
-		Title        string   `json:"title"`
+		Score        *float64        `json:"score"`
+		NumericValue float64         `json:"numericValue"`
+		DisplayValue string          `json:"displayValue"`
+		Title        string          `json:"title"`
+		Details      json.RawMessage `json:"details"`
 	} `json:"audits"`
 	RuntimeError *struct{ Code, Message string } `json:"runtimeError"`
 }
@@ -136,7 +154,6 @@ func lighthouseRun(t *testing.T, url string) (*lighthouseReport, error) {
 }
 
 func TestLighthouse(t *testing.T) {
-	skipUnderUpdate(t)
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("-short : Lighthouse non lancé (trois minutes environ ; go test -run TestLighthouse -v pour le lancer)")
 	}
@@ -163,7 +180,7 @@ func TestLighthouse(t *testing.T) {
 	}
 	root := fmt.Sprintf("http://%s%s", ln.Addr(), browserBase)
 	data, _ := historyFixture(t, 30, browserHistoryFails)
-	dir := siteBuildData(t, root, data, "--minify")
+	dir := htmltest.Build(t, ".", root, data, "--minify")
 	mux := http.NewServeMux()
 	mux.Handle(browserBase, http.StripPrefix(strings.TrimSuffix(browserBase, "/"), gzipFiles(dir)))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -182,36 +199,107 @@ func TestLighthouse(t *testing.T) {
 	if len(pages) < len(siteExercises)+3 {
 		t.Fatalf("%d pages construites : %v", len(pages), pages)
 	}
+	var measures []lighthouseMeasure
 	for _, page := range pages {
 		name := strings.ReplaceAll(strings.TrimSuffix(page, "/"), "/", "-")
 		if name == "" {
 			name = "accueil"
 		}
-		t.Run(name, func(t *testing.T) { lighthousePage(t, root, page) })
+		t.Run(name, func(t *testing.T) { measures = append(measures, lighthousePage(t, root, page)) })
 	}
+	keepMeasures(t, measures)
 }
 
-// lighthousePage runs Lighthouse on one page: 100 in every category.
-func lighthousePage(t *testing.T, root, page string) {
-	// The performance score depends on the machine's load: the best of
-	// three runs, as Lighthouse advises for a page's variance.
-	var best *lighthouseReport
-	for try := 0; try < 3 && (best == nil || best.score("performance") < 100); try++ {
-		r, err := lighthouseRun(t, root+page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if best == nil || r.score("performance") > best.score("performance") {
-			best = r
-		}
+// lighthouseMeasure is one page's performance, as measured by one run.
+type lighthouseMeasure struct {
+	Page        string  `json:"page"`
+	Performance int     `json:"performance"`
+	FCP         float64 `json:"fcp_ms"`
+	LCP         float64 `json:"lcp_ms"`
+	TBT         float64 `json:"tbt_ms"`
+	CLS         float64 `json:"cls"`
+	Bytes       int     `json:"bytes"`
+}
+
+// requests lists the URLs of the page's network requests.
+func (r *lighthouseReport) requests() []string {
+	var d struct {
+		Items []struct {
+			URL string `json:"url"`
+		} `json:"items"`
+	}
+	json.Unmarshal(r.Audits["network-requests"].Details, &d)
+	urls := make([]string, len(d.Items))
+	for i, it := range d.Items {
+		urls[i] = it.URL
+	}
+	return urls
+}
+
+// lighthousePage runs Lighthouse once on one page: the gates, then the
+// page's performance measured.
+func lighthousePage(t *testing.T, root, page string) lighthouseMeasure {
+	r, err := lighthouseRun(t, root+page)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var scores []string
-	for _, c := range lighthouseCategories {
-		s := best.score(c)
+	for _, c := range lighthouseGates {
+		s := r.score(c)
 		scores = append(scores, fmt.Sprintf("%s %d", c, s))
 		if s != 100 {
-			t.Errorf("/%s : %s %d, attendu 100 ; audits en défaut : %s", page, c, s, strings.Join(best.below(c), ", "))
+			t.Errorf("/%s : %s %d, attendu 100 ; audits en défaut : %s", page, c, s, strings.Join(r.below(c), ", "))
 		}
 	}
-	t.Logf("/%s : %s ; %s", page, strings.Join(scores, ", "), best.metrics())
+	weight := int(r.Audits["total-byte-weight"].NumericValue)
+	if weight == 0 || weight > lighthouseBudget {
+		t.Errorf("/%s : %d octets transférés, au plus %d attendus", page, weight, lighthouseBudget)
+	}
+	reqs := r.requests()
+	if len(reqs) == 0 {
+		t.Errorf("/%s : aucune requête dans le rapport de Lighthouse", page)
+	}
+	for _, u := range reqs {
+		if !strings.HasPrefix(u, root) && !strings.HasPrefix(u, "data:") {
+			t.Errorf("/%s : requête vers un autre hôte : %s", page, u)
+		}
+	}
+	m := lighthouseMeasure{Page: "/" + page, Performance: r.score("performance"), Bytes: weight,
+		FCP: r.Audits["first-contentful-paint"].NumericValue, LCP: r.Audits["largest-contentful-paint"].NumericValue,
+		TBT: r.Audits["total-blocking-time"].NumericValue, CLS: r.Audits["cumulative-layout-shift"].NumericValue}
+	t.Logf("/%s : %s ; performance %d (mesure) ; %s", page, strings.Join(scores, ", "), m.Performance, r.metrics())
+	if m.Performance < 100 {
+		// A timing, which moves with the machine's load: said, not failed.
+		fmt.Printf("lighthouse: AVERTISSEMENT /%s : performance %d (%s) ; mesure gardée dans %s\n",
+			page, m.Performance, r.metrics(), filepath.ToSlash(filepath.Join("out", "lighthouse", "mesures.jsonl")))
+	}
+	return m
+}
+
+// keepMeasures appends this run's measures to lighthouseMeasures: one JSON
+// line with the date, the commit when git knows it, and each page.
+func keepMeasures(t *testing.T, measures []lighthouseMeasure) {
+	line := struct {
+		Date   string              `json:"date"`
+		Commit string              `json:"commit,omitempty"`
+		Pages  []lighthouseMeasure `json:"pages"`
+	}{Date: time.Now().UTC().Format(time.RFC3339), Pages: measures}
+	if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+		line.Commit = strings.TrimSpace(string(out))
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(lighthouseMeasures), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(lighthouseMeasures, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		t.Fatal(err)
+	}
 }

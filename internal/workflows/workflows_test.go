@@ -1,4 +1,4 @@
-package tpdocker_test
+package workflows_test
 
 // The GitHub Actions workflows are checked here, without the network and
 // without GitHub: actionlint (as a library, its shellcheck and pyflakes
@@ -41,7 +41,6 @@ func workflowFiles(t *testing.T) []string {
 }
 
 func TestWorkflows(t *testing.T) {
-	skipUnderUpdate(t)
 	files := workflowFiles(t)
 
 	t.Run("actionlint", func(t *testing.T) {
@@ -238,7 +237,6 @@ var dependabotUpdates = map[string]struct{ dir, manifest string }{
 // update of the pinned actions, the Go modules and the npm tools, each in
 // the folder that has its manifest.
 func TestDependabot(t *testing.T) {
-	skipUnderUpdate(t)
 	data, err := os.ReadFile(filepath.Join(".github", "dependabot.yml"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,7 @@
-package tpdocker_test
+package workflows_test
+
+// The verification history's path through the workflows and .ci/publish:
+// who appends, who reports, and the flags that make the run's entry.
 
 import (
 	"os"
@@ -16,7 +19,6 @@ import (
 // (bash .ci/history report); the jobs that run the suite keep their entry
 // as an artifact, even when it fails, and no job asks for write-all.
 func TestWorkflowsHistory(t *testing.T) {
-	skipUnderUpdate(t)
 	for _, file := range workflowFiles(t) {
 		src, err := os.ReadFile(file)
 		if err != nil {
@@ -86,5 +88,29 @@ func TestWorkflowsHistory(t *testing.T) {
 		if !keeps && appenders+reporters > 0 {
 			t.Errorf("%s : ne doit ni ajouter à l'historique ni signaler", file)
 		}
+	}
+}
+
+// TestPublishPassesHistoryFlag: .ci/publish gives go test -historique
+// before the package: after it, the test binary stops reading its flags,
+// and the run would leave no entry.
+func TestPublishPassesHistoryFlag(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(".ci", "publish"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, line := range strings.Split(string(src), "\n") {
+		if !strings.Contains(line, "go test -run 'TestTP'") {
+			continue
+		}
+		found = true
+		h, pkg := strings.Index(line, "-historique="), strings.Index(line, " . ")
+		if h < 0 || pkg < 0 || h > pkg {
+			t.Errorf(".ci/publish : -historique=FICHIER doit précéder le paquet « . » : %s", strings.TrimSpace(line))
+		}
+	}
+	if !found {
+		t.Error(".ci/publish : la ligne go test -run 'TestTP' est introuvable")
 	}
 }

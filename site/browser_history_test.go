@@ -1,4 +1,7 @@
-package tpdocker_test
+package site_test
+
+// The history page in the browser: a history of 30 runs read on a phone
+// (360 px), without horizontal scrolling.
 
 import (
 	"fmt"
