@@ -1,5 +1,8 @@
 package engine
 
+// Cleanup against a fake engine (convergence, its bound) and on the real
+// engine (a dead run's anonymous volumes).
+
 import (
 	"context"
 	"encoding/json"
@@ -173,10 +176,11 @@ func TestRemoveScopeBounded(t *testing.T) {
 	f.stuck = true
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := RemoveScope(ctx, fakeClient(t, f), RunIs("mort"))
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("le nettoyage a duré %v, au-delà de son échéance", took)
+	// It stopped because its deadline came (returning at all is the bound:
+	// without one it would loop forever), not before.
+	if ctx.Err() == nil {
+		t.Errorf("le nettoyage s'est arrêté avant son échéance : %v", err)
 	}
 	var rem *Remaining
 	if !errors.As(err, &rem) || !slices.Equal(rem.Objects, []string{"réseau tpdocker_default"}) {

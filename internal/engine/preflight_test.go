@@ -32,8 +32,10 @@ func TestPreflightNoDaemon(t *testing.T) {
 		return
 	}
 	wantProblem(t, err, "Docker ne répond pas sur "+host, startHint(runtime.GOOS))
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("réponse en %v, plus de 10 s", d)
+	// At once, not after a client's timeout of minutes; the bound is wide
+	// enough for the most loaded machine.
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("réponse en %v, plus d'une minute", d)
 	}
 }
 

@@ -34,7 +34,7 @@ type Config struct {
 	Lines []string // typed one at a time, each at a prompt
 
 	Rows, Cols    uint16        // the window's size (30×120 if zero)
-	PromptTimeout time.Duration // how long to wait for each prompt (30 s if zero)
+	PromptTimeout time.Duration // how long to wait for each prompt (2 minutes if zero)
 
 	// Resizes, if set, counts the window resizes the engine has received
 	// for the session's container: the first line is typed only once it
@@ -68,7 +68,7 @@ func Run(cfg Config) (*Result, error) {
 		cfg.Rows, cfg.Cols = 30, 120
 	}
 	if cfg.PromptTimeout == 0 {
-		cfg.PromptTimeout = 30 * time.Second
+		cfg.PromptTimeout = 2 * time.Minute
 	}
 	name := cfg.Args[0]
 	cmd := exec.Command(name, cfg.Args[1:]...)

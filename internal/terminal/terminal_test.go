@@ -20,7 +20,7 @@ func shConfig(lines ...string) Config {
 		Env:           []string{"PATH=" + os.Getenv("PATH"), "HOME=/", "TERM=xterm", "PS1=$ "},
 		Dir:           os.TempDir(),
 		Lines:         lines,
-		PromptTimeout: 10 * time.Second,
+		PromptTimeout: time.Minute,
 	}
 }
 
