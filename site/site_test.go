@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,7 +87,8 @@ func siteParse(t *testing.T, dir string) map[string]*htmltest.Page {
 func siteCheckPage(t *testing.T, dir, name string, p *htmltest.Page, baseURL, base string, pages map[string]*htmltest.Page) {
 	t.Helper()
 	h1, csp := 0, 0
-	loads := "" // first element that loads something, to come after the CSP
+	loads := ""           // first element that loads something, to come after the CSP
+	var blocking []string // what holds the first paint back
 	htmltest.Walk(p.Doc, func(n *html.Node) {
 		siteCheckInline(t, name, n)
 		switch n.Data {
@@ -108,6 +110,9 @@ func siteCheckPage(t *testing.T, dir, name string, p *htmltest.Page, baseURL, ba
 			if loads == "" {
 				loads = n.Data
 			}
+		}
+		if n.Parent != nil && n.Parent.Data == "head" {
+			siteCheckBlocking(t, name, n, &blocking)
 		}
 		switch n.Data {
 		case "html":
@@ -135,6 +140,42 @@ func siteCheckPage(t *testing.T, dir, name string, p *htmltest.Page, baseURL, ba
 	if csp != 1 {
 		t.Errorf("%s : %d balises <meta http-equiv=\"Content-Security-Policy\">, attendu exactement 1", name, csp)
 	}
+	if len(blocking) > 2 {
+		t.Errorf("%s : %d ressources avant le premier affichage (%s), 2 au plus", name, len(blocking), strings.Join(blocking, ", "))
+	}
+}
+
+// siteBlocking is all a page may load before its first paint: the site's
+// stylesheet, and its script, which applies the reader's theme before
+// display (no flash of the other theme; the CSP forbids it inline). Any
+// other script in <head> is deferred; nothing comes from another host.
+var siteBlocking = regexp.MustCompile(`^(css/site|js/site)\.[0-9a-f]{64}\.(css|js)$`)
+
+// siteCheckBlocking checks an element of <head>: what it makes the browser
+// load before the first paint.
+func siteCheckBlocking(t *testing.T, name string, n *html.Node, blocking *[]string) {
+	t.Helper()
+	var ref string
+	switch {
+	case n.Data == "link" && htmltest.Attr(n, "rel") == "stylesheet":
+		ref = htmltest.Attr(n, "href")
+	case n.Data == "script":
+		if _, ok := htmltest.HasAttr(n, "defer"); ok {
+			return
+		}
+		if _, ok := htmltest.HasAttr(n, "async"); ok || htmltest.Attr(n, "type") == "module" {
+			return
+		}
+		ref = htmltest.Attr(n, "src")
+	default:
+		return
+	}
+	u, err := url.Parse(ref)
+	file := path.Base(ref)
+	if err != nil || u.Host != "" || !siteBlocking.MatchString(path.Join(path.Base(path.Dir(u.Path)), file)) {
+		t.Errorf("%s : <%s> %q retarde le premier affichage : seuls la feuille de style et le script du site le peuvent (les autres scripts en defer)", name, n.Data, ref)
+	}
+	*blocking = append(*blocking, file)
 }
 
 // siteCheckInline reports what the Content Security Policy would block: inline
