@@ -1,4 +1,4 @@
-package tpdocker_test
+package site_test
 
 // What a reader sees, checked on the built site without Docker: the words
 // speak to a student, in French (no test names, no words of the test
@@ -9,7 +9,7 @@ package tpdocker_test
 // site's.
 //
 // The rule for the author's text: in an exercise's Markdown
-// (site/content/exercices/exN.md), the author's answer is written only inside
+// (content/exercices/exN.md), the author's answer is written only inside
 // {{< reponse >}} blocks, the lab's questions inside {{< question >}} blocks;
 // everything else is a heading of the lab, a command or file shortcode, a
 // capture, a verifie box or a "> [!NOTE]" alert, all of them marked boxes of
@@ -31,6 +31,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"tpdocker/internal/htmltest"
 )
 
 // readerForbidden are words of the test machinery, test names and
@@ -93,29 +95,8 @@ func readerText(n *html.Node, code bool, f func(where, text string)) {
 	}
 }
 
-func readerHasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(siteAttr(n, "class")) {
-		if c == class {
-			return true
-		}
-	}
-	return false
-}
-
-func readerNodeText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
-}
+// readerNodeText is the text of n, its white space folded.
+func readerNodeText(n *html.Node) string { return htmltest.OneSpace(htmltest.Text(n)) }
 
 func readerShort(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -129,21 +110,20 @@ func readerShort(s string) string {
 // the text of any page; French output labels; no "<name>" in what a copy
 // button gives.
 func TestReaderWords(t *testing.T) {
-	skipUnderUpdate(t)
 	pages := siteParse(t, siteBuild(t, ""))
 	var forbidden []*regexp.Regexp
 	for _, f := range readerForbidden {
 		forbidden = append(forbidden, regexp.MustCompile(f.re))
 	}
 	for name, p := range pages {
-		readerText(p.doc, true, func(where, text string) {
+		readerText(p.Doc, true, func(where, text string) {
 			for i, re := range forbidden {
 				if m := re.FindString(text); m != "" {
 					t.Errorf("%s (%s) : %q, %s, dans « %s »", name, where, m, readerForbidden[i].why, readerShort(text))
 				}
 			}
 		})
-		readerText(p.doc, false, func(where, text string) {
+		readerText(p.Doc, false, func(where, text string) {
 			// A quotation « … » may quote an English output.
 			if m := readerEnglish.FindString(readerQuoted.ReplaceAllString(text, "")); m != "" {
 				t.Errorf("%s (%s) : mot anglais %q hors code dans « %s »", name, where, m, readerShort(text))
@@ -152,11 +132,11 @@ func TestReaderWords(t *testing.T) {
 				t.Errorf("%s (%s) : apostrophe droite dans « %s » : le site écrit l’apostrophe ’", name, where, readerShort(text))
 			}
 		})
-		siteWalk(p.doc, func(n *html.Node) {
-			if l, ok := siteHasAttr(n, "data-label"); ok && !readerLabels[l] {
+		htmltest.Walk(p.Doc, func(n *html.Node) {
+			if l, ok := htmltest.HasAttr(n, "data-label"); ok && !readerLabels[l] {
 				t.Errorf("%s : étiquette de sortie %q, attendu l'une de %v", name, l, readerLabels)
 			}
-			if c, ok := siteHasAttr(n, "data-copy"); ok && readerPlaceholder.MatchString(c) {
+			if c, ok := htmltest.HasAttr(n, "data-copy"); ok && readerPlaceholder.MatchString(c) {
 				t.Errorf("%s : le bouton Copier donne %q : un shell lirait <…> comme une redirection", name, c)
 			}
 		})
@@ -168,13 +148,12 @@ func TestReaderWords(t *testing.T) {
 // included: there is no PDF, so no link to it. A build told the PDF is
 // there (as .ci/publish does) links to it from the home page.
 func TestReaderLinks(t *testing.T) {
-	skipUnderUpdate(t)
 	dir := siteBuild(t, "")
 	pages := siteParse(t, dir)
 	for name, p := range pages {
-		siteWalk(p.doc, func(n *html.Node) {
+		htmltest.Walk(p.Doc, func(n *html.Node) {
 			attr := map[string]string{"a": "href", "link": "href", "script": "src", "img": "src"}[n.Data]
-			ref, ok := siteHasAttr(n, attr)
+			ref, ok := htmltest.HasAttr(n, attr)
 			if attr == "" || !ok || strings.Contains(ref, "://") || strings.HasPrefix(ref, "mailto:") {
 				return
 			}
@@ -204,7 +183,7 @@ func TestReaderLinks(t *testing.T) {
 				}
 			}
 			if frag != "" {
-				if tp, ok := pages[target]; ok && !tp.ids[frag] {
+				if tp, ok := pages[target]; ok && !tp.IDs[frag] {
 					t.Errorf("%s : <%s> %q : pas d'ancre %q dans %s", name, n.Data, ref, frag, target)
 				}
 			}
@@ -212,22 +191,22 @@ func TestReaderLinks(t *testing.T) {
 	}
 
 	pdf := t.TempDir()
-	cmd := exec.Command("go", "tool", "hugo", "--source", "site", "--destination", pdf, "--panicOnWarning")
+	cmd := exec.Command("go", "tool", "hugo", "--source", ".", "--destination", pdf, "--panicOnWarning")
 	cmd.Env = append(os.Environ(), "HUGO_PARAMS_PDF=tp1-docker.pdf")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("hugo avec HUGO_PARAMS_PDF : %v\n%s", err, out)
 	}
 	home := siteParse(t, pdf)["index.html"]
 	found := false
-	siteWalk(home.doc, func(n *html.Node) {
-		if n.Data == "a" && siteAttr(n, "href") == "tp1-docker.pdf" {
+	htmltest.Walk(home.Doc, func(n *html.Node) {
+		if n.Data == "a" && htmltest.Attr(n, "href") == "tp1-docker.pdf" {
 			found = true
 		}
 	})
 	if !found {
 		t.Error("construction avec HUGO_PARAMS_PDF=tp1-docker.pdf (celle de .ci/publish) : pas de lien vers le PDF sur la page d'accueil")
 	}
-	publish, err := os.ReadFile(filepath.Join(".ci", "publish"))
+	publish, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "publish"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,15 +222,15 @@ func readerBox(n *html.Node) (author, ok bool) {
 	switch {
 	case regexp.MustCompile(`^h[2-6]$`).MatchString(n.Data):
 		return false, true
-	case n.Data == "div" && readerHasClass(n, "answer"):
+	case n.Data == "div" && htmltest.HasClass(n, "answer"):
 		return true, true
-	case n.Data == "div" && (readerHasClass(n, "question") || readerHasClass(n, "alert") || readerHasClass(n, "run")):
+	case n.Data == "div" && (htmltest.HasClass(n, "question") || htmltest.HasClass(n, "alert") || htmltest.HasClass(n, "run")):
 		return false, true
-	case n.Data == "aside" && readerHasClass(n, "verified"):
+	case n.Data == "aside" && htmltest.HasClass(n, "verified"):
 		return false, true
-	case n.Data == "figure" && (readerHasClass(n, "file") || readerHasClass(n, "capture")):
+	case n.Data == "figure" && (htmltest.HasClass(n, "file") || htmltest.HasClass(n, "capture")):
 		return false, true
-	case n.Data == "p" && readerHasClass(n, "out-note"):
+	case n.Data == "p" && htmltest.HasClass(n, "out-note"):
 		return false, true
 	}
 	return false, false
@@ -263,7 +242,6 @@ func readerBox(n *html.Node) (author, ok bool) {
 // page; an answer holds only text (no box of the site inside); and in the
 // Markdown, text lies only inside a question or reponse block.
 func TestReaderAuthorText(t *testing.T) {
-	skipUnderUpdate(t)
 	pages := siteParse(t, siteBuild(t, ""))
 	check := func(name string, prose *html.Node) int {
 		answers := 0
@@ -276,17 +254,17 @@ func TestReaderAuthorText(t *testing.T) {
 			}
 			author, ok := readerBox(c)
 			if !ok {
-				t.Errorf("%s : <%s class=%q> en texte courant, ni question, ni réponse de l'auteur (bloc reponse), ni encadré du site : « %s »", name, c.Data, siteAttr(c, "class"), readerShort(readerNodeText(c)))
+				t.Errorf("%s : <%s class=%q> en texte courant, ni question, ni réponse de l'auteur (bloc reponse), ni encadré du site : « %s »", name, c.Data, htmltest.Attr(c, "class"), readerShort(readerNodeText(c)))
 				continue
 			}
 			if author {
 				answers++
-				siteWalk(c, func(n *html.Node) {
+				htmltest.Walk(c, func(n *html.Node) {
 					if n == c {
 						return
 					}
 					if _, box := readerBox(n); box {
-						t.Errorf("%s : un encadré du site (<%s class=%q>) dans la réponse de l'auteur", name, n.Data, siteAttr(n, "class"))
+						t.Errorf("%s : un encadré du site (<%s class=%q>) dans la réponse de l'auteur", name, n.Data, htmltest.Attr(n, "class"))
 					}
 				})
 			}
@@ -301,8 +279,8 @@ func TestReaderAuthorText(t *testing.T) {
 			continue
 		}
 		n := 0
-		siteWalk(p.doc, func(e *html.Node) {
-			if e.Data == "div" && readerHasClass(e, "prose") && e.Parent != nil && readerHasClass(e.Parent, "exercise") {
+		htmltest.Walk(p.Doc, func(e *html.Node) {
+			if e.Data == "div" && htmltest.HasClass(e, "prose") && e.Parent != nil && htmltest.HasClass(e.Parent, "exercise") {
 				n += check(name, e)
 			}
 		})
@@ -311,9 +289,9 @@ func TestReaderAuthorText(t *testing.T) {
 		}
 	}
 	if p, ok := pages["exercices/index.html"]; ok {
-		siteWalk(p.doc, func(e *html.Node) {
-			if e.Data == "div" && readerHasClass(e, "prose") && e.Parent != nil && readerHasClass(e.Parent, "exercise-print") {
-				check("exercices/index.html#"+siteAttr(e.Parent, "id"), e)
+		htmltest.Walk(p.Doc, func(e *html.Node) {
+			if e.Data == "div" && htmltest.HasClass(e, "prose") && e.Parent != nil && htmltest.HasClass(e.Parent, "exercise-print") {
+				check("exercices/index.html#"+htmltest.Attr(e.Parent, "id"), e)
 			}
 		})
 	}
@@ -323,7 +301,7 @@ func TestReaderAuthorText(t *testing.T) {
 	open := regexp.MustCompile(`^\{\{[<%] *(question|reponse|verifie)\b.*[>%]\}\}$`)
 	single := regexp.MustCompile(`^\{\{[<%] *(run|file|capture)\b.*[>%]\}\}$`)
 	for _, ex := range siteExercises {
-		file := filepath.Join("site", "content", "exercices", ex+".md")
+		file := filepath.Join("content", "exercices", ex+".md")
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
@@ -353,7 +331,6 @@ func TestReaderAuthorText(t *testing.T) {
 // TestReaderNotesOnce: on an exercise's page, each note beside the outputs
 // is written out once; later places refer to it.
 func TestReaderNotesOnce(t *testing.T) {
-	skipUnderUpdate(t)
 	pages := siteParse(t, siteBuild(t, ""))
 	for _, ex := range siteExercises {
 		name := path.Join("exercices", ex, "index.html")
@@ -362,8 +339,8 @@ func TestReaderNotesOnce(t *testing.T) {
 			continue
 		}
 		seen := map[string]bool{}
-		siteWalk(p.doc, func(n *html.Node) {
-			if n.Data != "p" || !readerHasClass(n, "out-note") || readerHasClass(n, "out-note-again") {
+		htmltest.Walk(p.Doc, func(n *html.Node) {
+			if n.Data != "p" || !htmltest.HasClass(n, "out-note") || htmltest.HasClass(n, "out-note-again") {
 				return
 			}
 			text := readerNodeText(n)
@@ -378,14 +355,13 @@ func TestReaderNotesOnce(t *testing.T) {
 // TestReaderNavigation: the sidebar leads to « Comment c’est vérifié », and
 // the whole-TP page, long on a phone, lists links to its exercises.
 func TestReaderNavigation(t *testing.T) {
-	skipUnderUpdate(t)
 	pages := siteParse(t, siteBuild(t, ""))
 	for name, p := range pages {
 		found := false
-		siteWalk(p.doc, func(n *html.Node) {
-			if n.Data == "nav" && siteAttr(n, "id") == "sommaire" {
-				siteWalk(n, func(a *html.Node) {
-					if a.Data == "a" && siteAttr(a, "href") == "/verification/" {
+		htmltest.Walk(p.Doc, func(n *html.Node) {
+			if n.Data == "nav" && htmltest.Attr(n, "id") == "sommaire" {
+				htmltest.Walk(n, func(a *html.Node) {
+					if a.Data == "a" && htmltest.Attr(a, "href") == "/verification/" {
 						found = true
 					}
 				})
@@ -400,9 +376,9 @@ func TestReaderNavigation(t *testing.T) {
 		t.Fatal("exercices/index.html absente")
 	}
 	links := map[string]bool{}
-	siteWalk(all.doc, func(n *html.Node) {
+	htmltest.Walk(all.Doc, func(n *html.Node) {
 		if n.Data == "a" {
-			links[siteAttr(n, "href")] = true
+			links[htmltest.Attr(n, "href")] = true
 		}
 	})
 	for _, ex := range siteExercises {
