@@ -328,14 +328,19 @@ func TestReaderAuthorText(t *testing.T) {
 	}
 }
 
-// TestReaderNotesOnce: on an exercise's page, each note beside the outputs
-// is written out once; later places refer to it.
+// TestReaderNotesOnce: on an exercise's page and on the whole-TP page, each
+// note beside the outputs is written out once; later places refer to it
+// (TestReaderLinks checks that the reference leads to it).
 func TestReaderNotesOnce(t *testing.T) {
 	pages := siteParse(t, siteBuild(t, ""))
+	names := []string{"exercices/index.html"} // the whole TP on one page
 	for _, ex := range siteExercises {
-		name := path.Join("exercices", ex, "index.html")
+		names = append(names, path.Join("exercices", ex, "index.html"))
+	}
+	for _, name := range names {
 		p, ok := pages[name]
 		if !ok {
+			t.Errorf("%s absente", name)
 			continue
 		}
 		seen := map[string]bool{}
