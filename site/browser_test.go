@@ -516,6 +516,9 @@ func browserImages(t *testing.T, s *browserSite) {
 	t.Logf("%d images chargées et visibles", total)
 }
 
+// copyPlaceholder is a value to put in, as the page shows it (<name>).
+var copyPlaceholder = regexp.MustCompile(`<[A-Za-z0-9_]+>`)
+
 // browserCopy: the button of a command block copies exactly the command
 // (without the "$" prompt, without the output); the one of a lab file copies
 // the file as it is in the repository. The clipboard is the real one: the
@@ -572,6 +575,11 @@ func browserCopy(t *testing.T, s *browserSite) {
 				t.Fatalf("%s, commande %d (%s) : %v", page, i+1, c.Shown, err)
 			}
 			want, ok := strings.CutPrefix(c.Shown, "$ ")
+			// A value to put in, written <name> on the page, is copied as
+			// NAME: a shell would read <name> as a redirection.
+			want = copyPlaceholder.ReplaceAllStringFunc(want, func(m string) string {
+				return strings.ToUpper(strings.Trim(m, "<>"))
+			})
 			if !ok {
 				t.Errorf("%s : la commande affichée %q ne commence pas par l'invite « $ »", page, c.Shown)
 			}
@@ -587,7 +595,7 @@ func browserCopy(t *testing.T, s *browserSite) {
 			t.Errorf("%s : %s", page, p)
 		}
 	}
-	t.Logf("%d boutons de commande vérifiés (copie = commande affichée, sans invite ni sortie)", total)
+	t.Logf("%d boutons de commande vérifiés (copie = commande affichée, sans invite ni sortie, <valeur> copiée VALEUR)", total)
 
 	// The api/app.py file, copied from its box, is the repository's.
 	page := "exercices/ex3/index.html"

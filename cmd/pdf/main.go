@@ -9,7 +9,8 @@
 // (site/assets/css/site.css, @media print) does the layout.
 //
 // Publishing (GitHub Pages) puts the PDF beside the site:
-// go run ./cmd/pdf -o public/tp1-docker.pdf; the home page links to it.
+// go run ./cmd/pdf -o public/tp1-docker.pdf; the home page links to it when
+// built with HUGO_PARAMS_PDF=tp1-docker.pdf, as .ci/publish does.
 package main
 
 import (
