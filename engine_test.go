@@ -82,3 +82,66 @@ func TestFailedBuildLeavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// innerRun marks a test binary started by TestPartialRunLeavesNoTemp: it
+// runs the exercise it is given, never this test again.
+const innerRun = "TPDOCKER_EXECUTION_IMBRIQUEE"
+
+// TestPartialRunLeavesNoTemp runs one exercise (go test -run
+// TestTP/ex1-hello) in a test binary of its own, with a temp folder of its
+// own: once it has ended, that folder is empty. testscript alone left its
+// folder there whenever -run selected only some of the scripts.
+func TestPartialRunLeavesNoTemp(t *testing.T) {
+	if os.Getenv(innerRun) != "" {
+		t.Skip("exécution imbriquée : pas de nouvelle exécution")
+	}
+	if testing.Short() {
+		t.Skip("-short : pas de Docker")
+	}
+	if err := startSuite(); err != nil {
+		t.Fatal("\n" + err.Error())
+	}
+	// The inner run takes the engine's lock: this run lends it, and takes
+	// it back afterwards (its scripts have ended and removed their objects).
+	suite.mu.Lock()
+	unlock := suite.unlock
+	suite.unlock = nil
+	suite.mu.Unlock()
+	if unlock != nil {
+		unlock()
+		defer func() {
+			unlock, err := lockEngine(t.Context(), suite.cli)
+			if err != nil {
+				t.Errorf("verrou du moteur non repris : %v", err)
+				return
+			}
+			suite.mu.Lock()
+			suite.unlock = unlock
+			suite.mu.Unlock()
+		}()
+	}
+
+	tmp := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestTP$/^ex1-hello$", "-test.count=1")
+	env := []string{innerRun + "=1", "TMPDIR=" + tmp}
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); name != "TMPDIR" && name != "GOTMPDIR" && name != innerRun {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go test -run TestTP/ex1-hello : %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "ex1-hello") {
+		t.Fatalf("l'exercice 1 n'a pas tourné :\n%s", out)
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("reste dans le dossier temporaire après go test -run TestTP/ex1-hello : %s", e.Name())
+	}
+}

@@ -21,7 +21,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -64,7 +63,7 @@ var suite struct {
 	locks     scriptcmd.Locks
 
 	interrupted bool     // Ctrl-C or SIGTERM: no new script starts
-	workDirs    []string // testscript's folders, removed on an interrupt
+	workDirs    []string // the scripts' folder (scriptsRoot), removed on an interrupt
 }
 
 // skipUnderUpdate: with -update, the records change during this run; the
@@ -302,6 +301,10 @@ func TestTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// testscript makes its folder in $GOTMPDIR when it starts (RunT
+	// returns before the scripts run).
+	restore := setenvUntil("GOTMPDIR", scriptsRoot(t))
+	defer restore()
 	testscript.RunT(recordingT{T: t}, testscript.Params{
 		Dir:                 "testdata",
 		RequireExplicitExec: true,
@@ -313,15 +316,48 @@ func TestTP(t *testing.T) {
 	})
 }
 
+// scriptsRoot makes the folder the scripts' own folders are made in, and
+// removes it once they have all ended (and onInterrupt on an interrupt).
+// testscript removes its folder only once every script of testdata has run:
+// with -run selecting some, it stayed in the temp folder. With -testwork,
+// the folder is kept, as testscript keeps its own.
+func scriptsRoot(t *testing.T) string {
+	dir, err := os.MkdirTemp(os.Getenv("GOTMPDIR"), "tpdocker-scripts-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite.mu.Lock()
+	suite.workDirs = append(suite.workDirs, dir)
+	suite.mu.Unlock()
+	t.Cleanup(func() {
+		if f := flag.Lookup("testwork"); f != nil && f.Value.String() == "true" {
+			return
+		}
+		os.RemoveAll(dir)
+	})
+	return dir
+}
+
+// setenvUntil sets an environment variable of the process, and returns
+// what gives it back its former value.
+func setenvUntil(name, value string) func() {
+	old, had := os.LookupEnv(name)
+	os.Setenv(name, value)
+	return func() {
+		if had {
+			os.Setenv(name, old)
+		} else {
+			os.Unsetenv(name)
+		}
+	}
+}
+
 // setupScript gives the script its own view of the engine and the lab files.
 func setupScript(env *testscript.Env, root string) error {
 	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	scope := suite.runID + "." + name
 	suite.mu.Lock()
 	interrupted := suite.interrupted
-	if !slices.Contains(suite.workDirs, filepath.Dir(env.WorkDir)) {
-		suite.workDirs = append(suite.workDirs, filepath.Dir(env.WorkDir))
-	}
 	suite.mu.Unlock()
 	if interrupted {
 		return errors.New("exécution interrompue")

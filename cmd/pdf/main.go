@@ -44,7 +44,7 @@ func main() {
 func run(out, chromium string) error {
 	start := time.Now()
 	if _, err := os.Stat(chromium); err != nil {
-		return fmt.Errorf("Chromium introuvable (%s) : apt-get install chromium, ou -chromium CHEMIN", chromium)
+		return fmt.Errorf("navigateur Chromium introuvable (%s) : apt-get install chromium, ou -chromium CHEMIN", chromium)
 	}
 	root, err := repoRoot()
 	if err != nil {
@@ -129,7 +129,7 @@ func run(out, chromium string) error {
 		return fmt.Errorf("impression en PDF : %v", err)
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
-		return errors.New("Chromium n'a pas rendu un PDF")
+		return errors.New("impression en PDF : Chromium n'a pas rendu un PDF")
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err

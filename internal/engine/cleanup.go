@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
@@ -56,7 +57,7 @@ func MarkVolumes(ctx context.Context, cli *client.Client, scope string, names []
 	for _, name := range names {
 		v, err := cli.VolumeInspect(ctx, name)
 		if err != nil {
-			if !client.IsErrNotFound(err) {
+			if !cerrdefs.IsNotFound(err) {
 				errs = append(errs, err)
 			}
 			continue
@@ -216,7 +217,7 @@ func (p *removalPass) remove(report bool, what string, rm func() error) bool {
 		if report {
 			p.removed = append(p.removed, what)
 		}
-	case client.IsErrNotFound(err):
+	case cerrdefs.IsNotFound(err):
 	default:
 		p.left = append(p.left, what)
 		p.errs = append(p.errs, err)

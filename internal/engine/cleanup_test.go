@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
@@ -272,10 +273,10 @@ func TestDeadRunAnonymousVolumes(t *testing.T) {
 	if want := []string{"volume " + ShortID(anon)}; !slices.Equal(removed, want) {
 		t.Errorf("supprimés : %v, attendu %v", removed, want)
 	}
-	if _, err := cli.VolumeInspect(ctx, anon); !client.IsErrNotFound(err) {
+	if _, err := cli.VolumeInspect(ctx, anon); !cerrdefs.IsNotFound(err) {
 		t.Errorf("le volume anonyme de l'exécution morte est toujours là (%v)", err)
 	}
-	if _, err := cli.VolumeInspect(ctx, markerName(anon)); !client.IsErrNotFound(err) {
+	if _, err := cli.VolumeInspect(ctx, markerName(anon)); !cerrdefs.IsNotFound(err) {
 		t.Errorf("son marqueur est toujours là (%v)", err)
 	}
 	for _, v := range append(readers, named) {

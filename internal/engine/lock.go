@@ -15,9 +15,9 @@ import (
 	"os/user"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 )
 
 // LockName is the name of the lock's container.
@@ -50,11 +50,11 @@ func Lock(ctx context.Context, cli *client.Client, runID string, wait time.Durat
 		if err == nil {
 			return unlock, nil
 		}
-		if !errdefs.IsConflict(err) {
+		if !cerrdefs.IsConflict(err) {
 			return nil, err
 		}
 		holder, err := cli.ContainerInspect(ctx, LockName)
-		if client.IsErrNotFound(err) {
+		if cerrdefs.IsNotFound(err) {
 			continue // released meanwhile
 		}
 		if err != nil {

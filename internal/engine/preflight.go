@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
@@ -234,7 +235,7 @@ func foreignNames(ctx context.Context, cli *client.Client) error {
 // (official or stand-in), or pulled from a registry.
 func EnsureImage(ctx context.Context, cli *client.Client, ref string) (Image, error) {
 	ins, err := cli.ImageInspect(ctx, ref)
-	if client.IsErrNotFound(err) {
+	if cerrdefs.IsNotFound(err) {
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		defer cancel()
 		rc, perr := cli.ImagePull(pctx, ref, image.PullOptions{})

@@ -150,7 +150,7 @@ func Run(cfg Config) (*Result, error) {
 			}
 		}
 		if done {
-			return nil, fmt.Errorf("terminal : %s s'est terminé avant qu'on tape %q ; écran :\n%s", name, strings.TrimSpace(line), shown())
+			return nil, fmt.Errorf("terminal : %s s'est terminé (%s) avant qu'on tape %q ; écran :\n%s", name, exitStatus(waitErr), strings.TrimSpace(line), shown())
 		}
 		seen := len(shown())
 		if _, err := master.Write([]byte(strings.TrimSuffix(line, "\n") + "\r")); err != nil {
@@ -175,6 +175,21 @@ func Run(cfg Config) (*Result, error) {
 	// What the window shows: no escape sequences, lines ended by \n.
 	text := ansiSeq.ReplaceAllString(shown(), "")
 	return &Result{Transcript: strings.ReplaceAll(text, "\r\n", "\n"), Exit: waitErr}, nil
+}
+
+// exitStatus says, in French, how a command ended, from its cmd.Wait
+// error: "code de sortie 3", "signal : killed".
+func exitStatus(err error) string {
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return "code de sortie 0"
+	case errors.As(err, &exit) && exit.ExitCode() >= 0:
+		return fmt.Sprintf("code de sortie %d", exit.ExitCode())
+	case errors.As(err, &exit):
+		return strings.Replace(exit.String(), "signal: ", "signal : ", 1)
+	}
+	return err.Error()
 }
 
 // waitQuiet returns once the window has not changed for the given time.

@@ -78,10 +78,19 @@ func TestNoPrompt(t *testing.T) {
 	}
 }
 
+// A command that ends before a line is typed: the error says how it ended,
+// the one fact that says why.
 func TestEndedBeforeTyping(t *testing.T) {
-	cfg := shConfig("exit\n", "echo trop tard\n")
-	_, err := Run(cfg)
-	if err == nil || !strings.Contains(err.Error(), `terminal : sh s'est terminé avant qu'on tape "echo trop tard"`) {
-		t.Errorf("erreur : %v", err)
+	for _, c := range []struct{ exit, want string }{
+		{"exit\n", "code de sortie 0"},
+		{"exit 3\n", "code de sortie 3"},
+		{"kill -KILL $$\n", "signal : killed"},
+	} {
+		cfg := shConfig(c.exit, "echo trop tard\n")
+		_, err := Run(cfg)
+		want := `terminal : sh s'est terminé (` + c.want + `) avant qu'on tape "echo trop tard"`
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q : erreur : %v\nattendu : %s", c.exit, err, want)
+		}
 	}
 }
