@@ -93,6 +93,7 @@ func TestMain(m *testing.M) {
 	if suite.cli != nil {
 		finishSuite()
 	}
+	code = writeRecords(code)
 	code = writeHistory(code)
 	if *update {
 		if err := record.WriteCaptures(captureDir, recordDir, captures); err != nil {
@@ -475,14 +476,37 @@ func keepTranscript(t *testing.T, name, transcript string) {
 	suite.mu.Lock()
 	created := suite.created[name]
 	suite.mu.Unlock()
-	r := record.Make(name, transcript, archive, t.Failed(), run, created)
+	r := record.MakeRaw(name, transcript, archive, t.Failed(), run)
 	keepRunTimes(name, transcript)
 	suite.mu.Lock()
 	suite.results[name] = r
+	suite.created[name] = created
 	suite.mu.Unlock()
-	if *update {
+}
+
+// writeRecords normalises the run's records together, so that an object
+// keeps one stand-in in all of them and two objects never share one
+// (record.NormaliseAll), and writes them under -update; it returns the exit
+// code, 1 if a record could not be written.
+func writeRecords(code int) int {
+	suite.mu.Lock()
+	defer suite.mu.Unlock()
+	if len(suite.results) == 0 {
+		return code
+	}
+	rs := make([]*record.Result, 0, len(suite.results))
+	for _, r := range suite.results {
+		rs = append(rs, r)
+	}
+	record.NormaliseAll(rs, suite.runID, suite.created)
+	if !*update {
+		return code
+	}
+	for _, r := range rs {
 		if err := record.Write(recordDir, r); err != nil {
-			t.Errorf("écriture de l'enregistrement : %v", err)
+			fmt.Println("tpdocker: écriture de l'enregistrement :", err)
+			code = 1
 		}
 	}
+	return code
 }

@@ -88,8 +88,17 @@ func (r *Result) Commands() int { return len(r.Steps) }
 
 // Make builds the normalised record of a script from testscript's verbose
 // transcript and the script's archive. failed marks a script that failed;
-// created lists the containers the script created.
+// created lists the containers the script created. A run's records are
+// better made with MakeRaw, then normalised together (NormaliseAll).
 func Make(script, transcript string, archive *txtar.Archive, failed bool, run Run, created []Container) *Result {
+	r := MakeRaw(script, transcript, archive, failed, run)
+	Normalise(r, run.RunID, created)
+	return r
+}
+
+// MakeRaw builds the record of a script as Make does, without normalising
+// its outputs.
+func MakeRaw(script, transcript string, archive *txtar.Archive, failed bool, run Run) *Result {
 	r := &Result{
 		Script:  script,
 		Status:  "pass",
@@ -130,7 +139,6 @@ func Make(script, transcript string, archive *txtar.Archive, failed bool, run Ru
 		r.Steps[i].Stdout = buildkit.Canonical(r.Steps[i].Stdout)
 		r.Steps[i].Stderr = buildkit.Canonical(r.Steps[i].Stderr)
 	}
-	Normalise(r, run.RunID, created)
 	return r
 }
 
