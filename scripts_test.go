@@ -58,6 +58,7 @@ var suite struct {
 	mu        sync.Mutex
 	results   map[string]*record.Result
 	created   map[string][]record.Container
+	ordered   map[string][]record.Invocation // the docker client's runs, by script
 	elapsed   map[string]time.Duration
 	proxies   map[string]*scopeproxy.Proxy
 	sentinels map[string]*engine.Sentinels
@@ -76,6 +77,16 @@ func skipUnderUpdate(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	// The scripts' docker is this binary, run under that name (see
+	// dockerClient): testscript.Main runs it so, before any flag is read.
+	testscript.Main(suiteMain{m}, map[string]func(){"docker": dockerClient})
+}
+
+// suiteMain runs the tests, then what a run does at its end.
+type suiteMain struct{ m *testing.M }
+
+func (s suiteMain) Run() int {
+	m := s.m
 	flag.Parse()
 	// Scripts mostly wait on the engine: run four at a time, not one per core.
 	parallelSet := false
@@ -101,7 +112,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // startSuite runs once, when the first script needs Docker: lock, clean what
@@ -114,6 +125,7 @@ func startSuite() error {
 		suite.runID = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
 		suite.results = map[string]*record.Result{}
 		suite.created = map[string][]record.Container{}
+		suite.ordered = map[string][]record.Invocation{}
 		suite.elapsed = map[string]time.Duration{}
 		suite.proxies = map[string]*scopeproxy.Proxy{}
 		suite.sentinels = map[string]*engine.Sentinels{}
@@ -350,6 +362,13 @@ func setupScript(env *testscript.Env, root string) error {
 		return err
 	}
 	env.Setenv("DOCKER_HOST", proxy.Host())
+	// Where the docker wrapper writes each run's output in the order
+	// written: read when the script ends, before its record is made.
+	ordered, err := orderedDir(name)
+	if err != nil {
+		return err
+	}
+	env.Setenv(orderedEnv, ordered)
 	suite.mu.Lock()
 	suite.proxies[name] = proxy
 	suite.mu.Unlock()
@@ -366,6 +385,14 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
+		invs, err := record.ReadInvocations(ordered)
+		if err != nil {
+			env.T().Log("sorties dans l'ordre illisibles : " + err.Error())
+		}
+		os.RemoveAll(ordered)
+		suite.mu.Lock()
+		suite.ordered[name] = invs
+		suite.mu.Unlock()
 		proxy.Close()
 		removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
 		suite.locks.Release(name)
@@ -475,8 +502,9 @@ func keepTranscript(t *testing.T, name, transcript string) {
 	}
 	suite.mu.Lock()
 	created := suite.created[name]
+	invs := suite.ordered[name]
 	suite.mu.Unlock()
-	r := record.MakeRaw(name, transcript, archive, t.Failed(), run)
+	r := record.MakeRaw(name, transcript, archive, t.Failed(), run, invs)
 	keepRunTimes(name, transcript)
 	suite.mu.Lock()
 	suite.results[name] = r

@@ -170,6 +170,7 @@ func (n *normaliser) result(r *Result) {
 		s.Stdout = n.text(s.Stdout)
 		s.Tty = n.text(s.Tty)
 		s.Stderr = n.text(curlMeter.ReplaceAllString(s.Stderr, ""))
+		s.Output = n.text(s.Output)
 	}
 }
 
