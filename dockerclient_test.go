@@ -57,6 +57,13 @@ func dockerClient() {
 	var o record.Ordered
 	cmd := exec.Command(real, os.Args[1:]...)
 	cmd.Stdin = os.Stdin
+	// The docker that the client itself runs (compose builds through
+	// docker buildx bake) is part of this run, not a run of the script.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, orderedEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	cmd.Stdout = o.Tee("stdout", os.Stdout)
 	cmd.Stderr = o.Tee("stderr", os.Stderr)
 	dieWithParent(cmd)
