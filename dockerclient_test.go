@@ -81,7 +81,7 @@ func dockerClient() {
 	}()
 	err = cmd.Wait()
 	signal.Stop(sig)
-	if werr := record.WriteInvocation(dir, record.Invocation{Args: os.Args[1:], Start: start.UnixNano(), Chunks: o.Chunks()}); werr != nil {
+	if werr := record.WriteInvocation(dir, record.Invocation{Args: os.Args[1:], Start: start.UnixNano(), Work: os.Getenv("WORK"), Chunks: o.Chunks()}); werr != nil {
 		fmt.Fprintln(os.Stderr, "docker (enregistrement de la sortie) :", werr)
 	}
 	var exit *exec.ExitError

@@ -81,6 +81,7 @@ func joinChunks(cs []Chunk, stream string) string {
 type Invocation struct {
 	Args   []string `json:"args"` // without the program's name
 	Start  int64    `json:"start"`
+	Work   string   `json:"work"` // the script's folder, written $WORK in its transcript
 	Chunks []Chunk  `json:"chunks"`
 }
 
@@ -145,6 +146,14 @@ func AttachOrdered(steps []Step, invs []Invocation) {
 		i++
 		if len(inv.Args) == 0 || inv.Args[0] != words[1] || s.Stdout == "" || s.Stderr == "" {
 			continue
+		}
+		if inv.Work != "" {
+			// The transcript names the script's folder $WORK.
+			cs := make([]Chunk, len(inv.Chunks))
+			for j, c := range inv.Chunks {
+				cs[j] = Chunk{Stream: c.Stream, Text: strings.ReplaceAll(c.Text, inv.Work, "$WORK")}
+			}
+			inv.Chunks = cs
 		}
 		out, errs := joinChunks(inv.Chunks, "stdout"), joinChunks(inv.Chunks, "stderr")
 		if strings.TrimRight(out, "\n") != strings.TrimRight(s.Stdout, "\n") || strings.TrimRight(errs, "\n") != strings.TrimRight(s.Stderr, "\n") {

@@ -98,15 +98,20 @@ func TestAttachOrdered(t *testing.T) {
 		{Cmd: "curl http://localhost:8000/health", Stdout: `{"status":"ok"}`},
 		{Cmd: "docker ps", Stdout: "CONTAINER ID\n"},
 		{Cmd: "docker logs x", Stdout: "a\n", Stderr: "b\n"},
+		{Cmd: "docker compose ps", Stdout: "NAME\n", Stderr: "$WORK/tpdocker/docker-compose.yml: obsolete\n"},
 	}
 	invs := []Invocation{
 		{Args: []string{"run", "-p", "8000:8000", "simple-api"}, Chunks: []Chunk{{"stderr", started}, {"stdout", get}}},
 		{Args: []string{"ps"}, Chunks: []Chunk{{"stdout", "CONTAINER ID\n"}}},
 		{Args: []string{"logs", "x"}, Chunks: []Chunk{{"stdout", "other\n"}, {"stderr", "b\n"}}},
+		{Args: []string{"compose", "ps"}, Work: "/tmp/w", Chunks: []Chunk{{"stderr", "/tmp/w/tpdocker/docker-compose.yml: obsolete\n"}, {"stdout", "NAME\n"}}},
 	}
 	AttachOrdered(steps, invs)
 	if got, want := steps[1].Output, started+get; got != want {
 		t.Errorf("docker run : %q, attendu %q", got, want)
+	}
+	if got, want := steps[5].Output, steps[5].Stderr+steps[5].Stdout; got != want {
+		t.Errorf("docker compose ps : %q, attendu %q", got, want)
 	}
 	for _, i := range []int{0, 2, 3, 4} {
 		if steps[i].Output != "" {
@@ -122,7 +127,7 @@ func TestAttachOrdered(t *testing.T) {
 		}
 	}
 	back, err := ReadInvocations(dir)
-	if err != nil || len(back) != 3 || back[0].Args[0] != "logs" || back[2].Args[0] != "run" {
+	if err != nil || len(back) != 4 || back[0].Args[0] != "compose" || back[3].Args[0] != "run" {
 		t.Errorf("relues dans l'ordre de leur début : %v (%v)", back, err)
 	}
 }
