@@ -57,6 +57,7 @@ var suite struct {
 	mu        sync.Mutex
 	results   map[string]*record.Result
 	created   map[string][]record.Container
+	ordered   map[string][]record.Invocation // the docker client's runs, by script
 	elapsed   map[string]time.Duration
 	proxies   map[string]*scopeproxy.Proxy
 	sentinels map[string]*engine.Sentinels
@@ -75,6 +76,16 @@ func skipUnderUpdate(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	// The scripts' docker is this binary, run under that name (see
+	// dockerClient): testscript.Main runs it so, before any flag is read.
+	testscript.Main(suiteMain{m}, map[string]func(){"docker": dockerClient})
+}
+
+// suiteMain runs the tests, then what a run does at its end.
+type suiteMain struct{ m *testing.M }
+
+func (s suiteMain) Run() int {
+	m := s.m
 	flag.Parse()
 	// Scripts mostly wait on the engine: run four at a time, not one per core.
 	parallelSet := false
@@ -92,6 +103,7 @@ func TestMain(m *testing.M) {
 	if suite.cli != nil {
 		finishSuite()
 	}
+	code = writeRecords(code)
 	code = writeHistory(code)
 	if *update {
 		if err := record.WriteCaptures(captureDir, recordDir, captures); err != nil {
@@ -99,7 +111,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // startSuite runs once, when the first script needs Docker: lock, clean what
@@ -112,6 +124,7 @@ func startSuite() error {
 		suite.runID = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
 		suite.results = map[string]*record.Result{}
 		suite.created = map[string][]record.Container{}
+		suite.ordered = map[string][]record.Invocation{}
 		suite.elapsed = map[string]time.Duration{}
 		suite.proxies = map[string]*scopeproxy.Proxy{}
 		suite.sentinels = map[string]*engine.Sentinels{}
@@ -385,6 +398,13 @@ func setupScript(env *testscript.Env, root string) error {
 		return err
 	}
 	env.Setenv("DOCKER_HOST", proxy.Host())
+	// Where the docker wrapper writes each run's output in the order
+	// written: read when the script ends, before its record is made.
+	ordered, err := orderedDir(name)
+	if err != nil {
+		return err
+	}
+	env.Setenv(orderedEnv, ordered)
 	suite.mu.Lock()
 	suite.proxies[name] = proxy
 	suite.mu.Unlock()
@@ -401,6 +421,14 @@ func setupScript(env *testscript.Env, root string) error {
 	}
 	begin := time.Now()
 	env.Defer(func() {
+		invs, err := record.ReadInvocations(ordered)
+		if err != nil {
+			env.T().Log("sorties dans l'ordre illisibles : " + err.Error())
+		}
+		os.RemoveAll(ordered)
+		suite.mu.Lock()
+		suite.ordered[name] = invs
+		suite.mu.Unlock()
 		proxy.Close()
 		removed, err := engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
 		suite.locks.Release(name)
@@ -510,15 +538,39 @@ func keepTranscript(t *testing.T, name, transcript string) {
 	}
 	suite.mu.Lock()
 	created := suite.created[name]
+	invs := suite.ordered[name]
 	suite.mu.Unlock()
-	r := record.Make(name, transcript, archive, t.Failed(), run, created)
+	r := record.MakeRaw(name, transcript, archive, t.Failed(), run, invs)
 	keepRunTimes(name, transcript)
 	suite.mu.Lock()
 	suite.results[name] = r
+	suite.created[name] = created
 	suite.mu.Unlock()
-	if *update {
+}
+
+// writeRecords normalises the run's records together, so that an object
+// keeps one stand-in in all of them and two objects never share one
+// (record.NormaliseAll), and writes them under -update; it returns the exit
+// code, 1 if a record could not be written.
+func writeRecords(code int) int {
+	suite.mu.Lock()
+	defer suite.mu.Unlock()
+	if len(suite.results) == 0 {
+		return code
+	}
+	rs := make([]*record.Result, 0, len(suite.results))
+	for _, r := range suite.results {
+		rs = append(rs, r)
+	}
+	record.NormaliseAll(rs, suite.runID, suite.created)
+	if !*update {
+		return code
+	}
+	for _, r := range rs {
 		if err := record.Write(recordDir, r); err != nil {
-			t.Errorf("écriture de l'enregistrement : %v", err)
+			fmt.Println("tpdocker: écriture de l'enregistrement :", err)
+			code = 1
 		}
 	}
+	return code
 }

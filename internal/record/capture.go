@@ -54,6 +54,8 @@ func (c Capture) Text(r *Result) (string, error) {
 			// A build in a terminal: BuildKit's condensed view, as the
 			// author's screenshot showed it, not the plain log.
 			out = v
+		} else if out == "" && found.Output != "" {
+			out = found.Output
 		} else if out == "" {
 			out = found.Stdout
 			if found.Stderr != "" {

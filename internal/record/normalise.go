@@ -6,16 +6,23 @@ package record
 // seconds"...), fixed for a given record, and tables are re-aligned, so that
 // two runs in a row give the same record and the reader sees plausible output.
 //
-// A stand-in depends only on the order in which the run's values first
-// appear: the n-th ID of a record is always the same hex string, the n-th
-// generated name always the same name.
+// A stand-in depends only on the script and on the order in which the
+// run's values first appear in it: the n-th new ID of a script is always the
+// same hex string, the n-th generated name of a script always the same name.
+// The stand-ins of one script differ from those of every other, so that two
+// different objects never share one anywhere on the site; the records of a
+// run share their IDs' stand-ins (Placeholders), so that an object seen by
+// several scripts (an image, a base image's digest) keeps one stand-in
+// everywhere, the one the first script (by name) that showed it gave it.
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,13 +52,25 @@ var (
 	nameSurnames   = []string{"curie", "lovelace", "hopper", "turing", "noether", "hypatia", "ritchie", "knuth", "shannon", "babbage", "kepler", "pasteur", "meitner", "liskov", "tesla", "darwin"}
 )
 
-type normaliser struct {
-	runID string // the suite's run ID, shown in the scope label of builds
-	day   string // the day timestamps are put on, 2006-01-02
+// Placeholders are the IDs' stand-ins shared by the records of one run.
+type Placeholders struct {
+	ids       map[string]int // 12-hex prefix of a real ID -> alias index, from 1
+	idHex     []string       // alias index - 1 -> 64-hex stand-in
+	aliasOf   map[string]int // stand-in, 12- or 64-hex -> alias index
+	perScript map[string]int // script -> IDs it was the first to show
+}
 
-	ids     map[string]int    // 12-hex prefix of a real ID -> alias index, from 1
-	idHex   []string          // alias index - 1 -> 64-hex stand-in
-	aliasOf map[string]int    // stand-in, 12- or 64-hex -> alias index
+// NewPlaceholders starts the stand-ins of a run.
+func NewPlaceholders() *Placeholders {
+	return &Placeholders{ids: map[string]int{}, aliasOf: map[string]int{}, perScript: map[string]int{}}
+}
+
+type normaliser struct {
+	runID  string // the suite's run ID, shown in the scope label of builds
+	day    string // the day timestamps are put on, 2006-01-02
+	script string // the record's script: its own stand-ins derive from it
+
+	*Placeholders
 	names   map[string]string // generated container name -> stand-in
 	nameRe  *regexp.Regexp    // any generated name of the run
 	nets    map[string]int    // private network (first three octets) -> index
@@ -89,25 +108,42 @@ var (
 // created lists the containers the script created, whose generated names
 // get stand-ins.
 func Normalise(r *Result, runID string, created []Container) {
-	newNormaliser(runID, r.Date, created).result(r)
+	NormaliseAll([]*Result{r}, runID, map[string][]Container{r.Script: created})
 }
 
-// newNormaliser starts the aliases of one record. day is the record's date
-// (defaultDay if it is not one).
-func newNormaliser(runID, day string, created []Container) *normaliser {
+// NormaliseAll rewrites the records of one run in place, in the order of
+// their scripts' names, with one set of ID stand-ins: an ID that several
+// records show gets the same stand-in in each. created lists, by script, the
+// containers each script created.
+func NormaliseAll(records []*Result, runID string, created map[string][]Container) {
+	rs := append([]*Result(nil), records...)
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Script < rs[j].Script })
+	ph := NewPlaceholders()
+	for _, r := range rs {
+		newNormaliser(runID, r.Date, r.Script, ph, created[r.Script]).result(r)
+	}
+}
+
+// newNormaliser starts the aliases of one record of script. day is the
+// record's date (defaultDay if it is not one); ph the run's ID stand-ins
+// (nil: the record's own).
+func newNormaliser(runID, day, script string, ph *Placeholders, created []Container) *normaliser {
 	if _, err := time.Parse("2006-01-02", day); err != nil {
 		day = defaultDay
 	}
+	if ph == nil {
+		ph = NewPlaceholders()
+	}
 	n := &normaliser{
-		runID: runID, day: day,
-		ids: map[string]int{}, aliasOf: map[string]int{}, names: map[string]string{},
-		nets: map[string]int{}, hosts: map[string]string{}, netHost: map[int]int{},
+		runID: runID, day: day, script: script, Placeholders: ph,
+		names: map[string]string{},
+		nets:  map[string]int{}, hosts: map[string]string{}, netHost: map[int]int{},
 		ports: map[string]string{}, pids: map[string]string{},
 	}
 	var quoted []string
 	for _, c := range created {
 		if generated.MatchString(c.Name) && n.names[c.Name] == "" {
-			n.names[c.Name] = generatedName(len(n.names) + 1)
+			n.names[c.Name] = generatedName(script, len(n.names)+1)
 			quoted = append(quoted, regexp.QuoteMeta(c.Name))
 		}
 	}
@@ -134,23 +170,49 @@ func (n *normaliser) result(r *Result) {
 		s.Stdout = n.text(s.Stdout)
 		s.Tty = n.text(s.Tty)
 		s.Stderr = n.text(curlMeter.ReplaceAllString(s.Stderr, ""))
+		s.Output = n.text(s.Output)
 	}
 }
 
-// standInID is the 64-hex stand-in of the k-th ID of a record (from 1): a
-// hash of k, so that its 12-hex prefix is the short ID, as with Docker.
-func standInID(k, salt int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("tpdocker id %d/%d", k, salt)))
+// standInID is the 64-hex stand-in of the k-th new ID of a script's record
+// (from 1): a hash of the script and k, so that its 12-hex prefix is the
+// short ID, as with Docker, and differs from one script to the next.
+func standInID(script string, k, salt int) string {
+	key := fmt.Sprintf("tpdocker id %d/%d", k, salt)
+	if script != "" {
+		key = fmt.Sprintf("tpdocker id %s %d/%d", script, k, salt)
+	}
+	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
 }
 
-// generatedName is the stand-in of the k-th generated name of a record (from
-// 1): all different for the first 256, then with a digit, as Docker adds one
-// when a name is taken.
-func generatedName(k int) string {
-	i, na, ns := k-1, len(nameAdjectives), len(nameSurnames)
-	name := nameAdjectives[i%na] + "_" + nameSurnames[(i%na+i/na)%ns]
-	if round := i / (na * ns); round > 0 {
+var exerciseNumber = regexp.MustCompile(`^ex(\d+)`)
+
+// scriptSlot numbers a script among the site's: its exercise's number (ex4
+// in ex4-run), else a hash of its name.
+func scriptSlot(script string) int {
+	if m := exerciseNumber.FindStringSubmatch(script); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	if script == "" {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(script))
+	return int(h.Sum32() % 1024)
+}
+
+// generatedName is the stand-in of the k-th generated name of a script's
+// record (from 1). The adjective moves with k and the script, the surname
+// with k and twice the script: from a name, its script (modulo the lists'
+// length, 16) and k are found again, so that two scripts never share a
+// name. Past 16 names in a script, a digit follows, as Docker adds one when
+// a name is taken.
+func generatedName(script string, k int) string {
+	i, s, na := k-1, scriptSlot(script)%len(nameAdjectives), len(nameAdjectives)
+	name := nameAdjectives[(i%na+s)%na] + "_" + nameSurnames[(i%na+2*s)%na]
+	if round := i / na; round > 0 {
 		name += fmt.Sprint(round)
 	}
 	return name
@@ -165,9 +227,10 @@ func (n *normaliser) id(h string) string {
 	k, ok := n.ids[h[:12]]
 	if !ok {
 		k = len(n.idHex) + 1
+		n.perScript[n.script]++
 		full := ""
 		for salt := 0; ; salt++ {
-			full = standInID(k, salt)
+			full = standInID(n.script, n.perScript[n.script], salt)
 			if short := full[:12]; n.aliasOf[short] == 0 && short != runStandIn {
 				break
 			}

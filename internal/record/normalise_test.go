@@ -201,7 +201,7 @@ local     ` + standIn2 + `
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			n := newNormaliser(rawRunID, "2025-11-20", created)
+			n := newNormaliser(rawRunID, "2025-11-20", "", nil, created)
 			for _, b := range c.before {
 				n.text(b)
 			}
@@ -274,7 +274,7 @@ func TestNormaliseTwoRunsAlike(t *testing.T) {
 	var outs []string
 	for _, v := range runs {
 		r := rawRecord(v)
-		newNormaliser(v.runID, r.Date, []Container{{ID: v.ctr, Name: v.name}}).result(r)
+		newNormaliser(v.runID, r.Date, "", nil, []Container{{ID: v.ctr, Name: v.name}}).result(r)
 		data, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
 			t.Fatal(err)
@@ -300,10 +300,10 @@ func TestNormaliseTwoRunsAlike(t *testing.T) {
 // The stand-ins have the shape of what they replace, and differ from one
 // alias to the next.
 func TestNormaliseStandIns(t *testing.T) {
-	n := newNormaliser("", "", nil)
+	n := newNormaliser("", "", "", nil, nil)
 	seen := map[string]int{}
 	for k := 1; k <= 2000; k++ {
-		raw := standInID(-k, 0) // any 64-hex value, distinct from the stand-ins
+		raw := standInID("", -k, 0) // any 64-hex value, distinct from the stand-ins
 		full, short := n.id(raw), n.id(raw[:12])
 		if !hex64.MatchString(full) || !strings.HasPrefix(full, short) || len(short) != 12 {
 			t.Fatalf("identifiant %d : %q et %q", k, full, short)
@@ -314,8 +314,8 @@ func TestNormaliseStandIns(t *testing.T) {
 		seen[short] = k
 	}
 	names := map[string]int{}
-	for k := 1; k <= 600; k++ {
-		name := generatedName(k)
+	for k := 1; k <= 160; k++ { // sixteen names, then nine rounds with a digit
+		name := generatedName("", k)
 		if !generated.MatchString(name) {
 			t.Errorf("nom %d : %q n'a pas la forme d'un nom de Docker", k, name)
 		}
@@ -324,8 +324,8 @@ func TestNormaliseStandIns(t *testing.T) {
 		}
 		names[name] = k
 	}
-	if generatedName(1) != "brave_curie" || generatedName(2) != "festive_lovelace" {
-		t.Errorf("premiers noms : %s, %s", generatedName(1), generatedName(2))
+	if generatedName("", 1) != "brave_curie" || generatedName("", 2) != "festive_lovelace" {
+		t.Errorf("premiers noms : %s, %s", generatedName("", 1), generatedName("", 2))
 	}
 	if !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(runStandIn) {
 		t.Errorf("identifiant d'exécution : %q", runStandIn)

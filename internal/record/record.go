@@ -49,10 +49,14 @@ type Image struct {
 
 // Step is one command of the script and what it printed.
 type Step struct {
-	Section    string `json:"section"`
-	Cmd        string `json:"cmd"`
-	Stdout     string `json:"stdout"`
-	Stderr     string `json:"stderr"`
+	Section string `json:"section"`
+	Cmd     string `json:"cmd"`
+	Stdout  string `json:"stdout"`
+	Stderr  string `json:"stderr"`
+	// Output is standard output and error in one stream, in the order the
+	// command wrote them, as a terminal shows them (AttachOrdered); only
+	// for a command that wrote on both.
+	Output     string `json:"output,omitempty"`
 	Tty        string `json:"tty"`
 	Input      string `json:"input"`
 	Exit       int    `json:"exit"`
@@ -88,8 +92,18 @@ func (r *Result) Commands() int { return len(r.Steps) }
 
 // Make builds the normalised record of a script from testscript's verbose
 // transcript and the script's archive. failed marks a script that failed;
-// created lists the containers the script created.
+// created lists the containers the script created. A run's records are
+// better made with MakeRaw, then normalised together (NormaliseAll).
 func Make(script, transcript string, archive *txtar.Archive, failed bool, run Run, created []Container) *Result {
+	r := MakeRaw(script, transcript, archive, failed, run, nil)
+	Normalise(r, run.RunID, created)
+	return r
+}
+
+// MakeRaw builds the record of a script as Make does, without normalising
+// its outputs; invs are the script's runs of the docker client, with their
+// outputs in order (AttachOrdered).
+func MakeRaw(script, transcript string, archive *txtar.Archive, failed bool, run Run, invs []Invocation) *Result {
 	r := &Result{
 		Script:  script,
 		Status:  "pass",
@@ -123,14 +137,19 @@ func Make(script, transcript string, archive *txtar.Archive, failed bool, run Ru
 		r.Images = append(r.Images, run.Images[ref])
 	}
 	sort.Slice(r.Images, func(i, j int) bool { return r.Images[i].Name < r.Images[j].Name })
+	AttachOrdered(r.Steps, invs)
 	for i := range r.Steps {
 		// BuildKit prints parallel steps in the order they happen to run
 		// (on standard error for docker build, on standard output for
-		// compose).
-		r.Steps[i].Stdout = buildkit.Canonical(r.Steps[i].Stdout)
-		r.Steps[i].Stderr = buildkit.Canonical(r.Steps[i].Stderr)
+		// compose). Its progress is put in a fixed order: a build's output
+		// is shown stream by stream.
+		s := &r.Steps[i]
+		out, errs := buildkit.Canonical(s.Stdout), buildkit.Canonical(s.Stderr)
+		if out != s.Stdout || errs != s.Stderr {
+			s.Output = ""
+		}
+		s.Stdout, s.Stderr = out, errs
 	}
-	Normalise(r, run.RunID, created)
 	return r
 }
 

@@ -6,7 +6,8 @@
 //     images) get the scope label;
 //   - listings of containers, networks and volumes, and every prune, are
 //     filtered on the scope label; global prunes (build cache, system) are
-//     refused;
+//     refused; a network listing also keeps the engine's own networks
+//     (bridge, host, none), which every engine has and no script creates;
 //   - BuildKit builds, which travel inside gRPC requests on an upgraded
 //     /grpc connection, get the label and a full build (internal/buildlabel);
 //   - an answer that changes a container's state is held until the
@@ -147,6 +148,8 @@ func Start(cfg Config) (*Proxy, error) {
 				return err
 			case path == "/volumes" && resp.Request.Method == http.MethodGet && resp.StatusCode == http.StatusOK:
 				return p.filterVolumes(resp)
+			case path == "/networks" && resp.Request.Method == http.MethodGet && resp.StatusCode == http.StatusOK:
+				return p.filterNetworks(resp)
 			}
 			if m := stateChange.FindStringSubmatch(path); m != nil && resp.StatusCode < 300 {
 				p.settle(resp, resp.Request.Method, m[1], m[2])
@@ -209,7 +212,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		q.Set("nocache", "1")
 		r.URL.RawQuery = q.Encode()
-	case r.Method == http.MethodGet && (path == "/containers/json" || path == "/networks"):
+	case r.Method == http.MethodGet && path == "/containers/json":
 		err = p.filterQuery(r)
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/prune"):
 		if path == "/build/prune" || path == "/system/prune" {
@@ -448,6 +451,40 @@ func (p *Proxy) filterVolumes(resp *http.Response) error {
 	p.mu.Unlock()
 	list["Volumes"], _ = json.Marshal(kept)
 	out, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Length", fmt.Sprint(len(out)))
+	return nil
+}
+
+// predefinedNetworks are the networks an engine makes for itself, the same
+// on every engine: a listing shows them to every script, as to a reader.
+var predefinedNetworks = map[string]bool{"bridge": true, "host": true, "none": true}
+
+// filterNetworks keeps, in a network listing, the networks that carry the
+// script's label and the engine's own, unlabelled, networks.
+func (p *Proxy) filterNetworks(resp *http.Response) error {
+	raw, err := readBody(resp)
+	if err != nil {
+		return err
+	}
+	var nets []map[string]any
+	if err := json.Unmarshal(raw, &nets); err != nil {
+		return err
+	}
+	key, val, _ := strings.Cut(p.filter, "=")
+	kept := []map[string]any{}
+	for _, n := range nets {
+		labels, _ := n["Labels"].(map[string]any)
+		name, _ := n["Name"].(string)
+		if labels[key] == val || (predefinedNetworks[name] && len(labels) == 0) {
+			kept = append(kept, n)
+		}
+	}
+	out, err := json.Marshal(kept)
 	if err != nil {
 		return err
 	}

@@ -235,7 +235,6 @@ func TestListingsAndPrunesAreFiltered(t *testing.T) {
 	want := label + "=" + scope
 	for _, target := range []string{
 		"/v1.47/containers/json?all=1",
-		"/v1.47/networks?filters=" + url.QueryEscape(`{"driver":["bridge"]}`),
 		"/v1.47/containers/json?filters=" + url.QueryEscape(`{"label":["mine=yes"]}`),
 		"/v1.47/containers/json?filters=" + url.QueryEscape(`{"label":{"mine=yes":true}}`),
 	} {
@@ -244,7 +243,7 @@ func TestListingsAndPrunesAreFiltered(t *testing.T) {
 	for _, target := range []string{"/v1.47/containers/prune", "/v1.47/images/prune", "/v1.47/networks/prune", "/v1.47/volumes/prune"} {
 		do(t, c, http.MethodPost, target, "")
 	}
-	for _, path := range []string{"/v1.47/containers/json", "/v1.47/networks", "/v1.47/containers/prune", "/v1.47/images/prune", "/v1.47/networks/prune", "/v1.47/volumes/prune"} {
+	for _, path := range []string{"/v1.47/containers/json", "/v1.47/containers/prune", "/v1.47/images/prune", "/v1.47/networks/prune", "/v1.47/volumes/prune"} {
 		rs := e.requests(path)
 		if len(rs) == 0 {
 			t.Errorf("%s : rien reçu par le moteur", path)
@@ -439,5 +438,41 @@ func TestDrain(t *testing.T) {
 	case <-drained:
 	case <-time.After(time.Minute):
 		t.Fatal("Drain ne s'est pas terminé en une minute")
+	}
+}
+
+// TestNetworkListing: a network listing shows the script's networks and the
+// engine's own (bridge, host, none), not another script's nor a reader's;
+// the client's filters reach the engine.
+func TestNetworkListing(t *testing.T) {
+	e := newFakeEngine(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `[
+			{"Name":"bridge","Labels":{}},
+			{"Name":"host","Labels":{}},
+			{"Name":"none","Labels":null},
+			{"Name":"tpdocker_default","Labels":{"tpdocker.scope":"`+scope+`"}},
+			{"Name":"tpdocker_default","Labels":{"tpdocker.scope":"run1.ex2"}},
+			{"Name":"bridge","Labels":{"tpdocker.scope":"run1.ex2"}},
+			{"Name":"au-lecteur","Labels":{}}]`)
+	})
+	_, c := startProxy(t, e, nil)
+	resp := do(t, c, http.MethodGet, "/v1.47/networks?filters="+url.QueryEscape(`{"driver":["bridge"]}`), "")
+	var nets []struct {
+		Name   string
+		Labels map[string]string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&nets); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range nets {
+		got = append(got, n.Name+"/"+n.Labels[label])
+	}
+	if want := "bridge/ host/ none/ tpdocker_default/" + scope; strings.Join(got, " ") != want {
+		t.Errorf("réseaux listés : %v, attendu %s", got, want)
+	}
+	if f := e.requests("/v1.47/networks")[0].URL.Query().Get("filters"); !strings.Contains(f, "driver") {
+		t.Errorf("le filtre du client est perdu : %q", f)
 	}
 }

@@ -1,0 +1,5 @@
+package tpdocker_test
+
+import "syscall"
+
+func pdeathsig() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} }

@@ -1,0 +1,110 @@
+package tpdocker_test
+
+// The scripts' docker client runs through a wrapper, this test binary under
+// the name docker (testscript.Main puts it first on PATH): it runs the real
+// client with the same arguments, passes its standard output and error on
+// to the script, as testscript keeps them for its assertions, and also
+// writes both in one stream, in the order the client wrote them
+// (record.Ordered), into the folder that $TPDOCKER_ORDERED names: the
+// record shows what a terminal would. In a terminal, or outside a script,
+// the wrapper gives way to the real client.
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"tpdocker/internal/record"
+)
+
+// orderedEnv names the folder where the wrapper writes each run's ordered
+// output (record.WriteInvocation).
+const orderedEnv = "TPDOCKER_ORDERED"
+
+// realDocker finds the docker client on PATH, past the wrapper's folder.
+func realDocker() (string, error) {
+	self, _ := os.Executable()
+	selfDir := filepath.Dir(self)
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" || dir == selfDir {
+			continue
+		}
+		p := filepath.Join(dir, "docker")
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", errors.New("docker : client introuvable dans le PATH")
+}
+
+// dockerClient is the wrapper's main.
+func dockerClient() {
+	real, err := realDocker()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(127)
+	}
+	dir := os.Getenv(orderedEnv)
+	if dir == "" || isTerminal(os.Stdout) || isTerminal(os.Stderr) {
+		os.Exit(replaceWith(real, os.Args[1:]))
+	}
+	var o record.Ordered
+	cmd := exec.Command(real, os.Args[1:]...)
+	cmd.Stdin = os.Stdin
+	// The docker that the client itself runs (compose builds through
+	// docker buildx bake) is part of this run, not a run of the script.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, orderedEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Stdout = o.Tee("stdout", os.Stdout)
+	cmd.Stderr = o.Tee("stderr", os.Stderr)
+	dieWithParent(cmd)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(127)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for s := range sig {
+			cmd.Process.Signal(s)
+		}
+	}()
+	err = cmd.Wait()
+	signal.Stop(sig)
+	if werr := record.WriteInvocation(dir, record.Invocation{Args: os.Args[1:], Start: start.UnixNano(), Work: os.Getenv("WORK"), Chunks: o.Chunks()}); werr != nil {
+		fmt.Fprintln(os.Stderr, "docker (enregistrement de la sortie) :", werr)
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		os.Exit(0)
+	case errors.As(err, &exit):
+		exitLike(exit)
+	default:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// isTerminal tells whether f is a terminal (or another character device,
+// such as /dev/null, where there is no output to keep).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// orderedDir makes the folder where a script's docker runs write their
+// ordered outputs.
+func orderedDir(script string) (string, error) {
+	return os.MkdirTemp("", "tpdocker-"+strings.ReplaceAll(script, string(filepath.Separator), "-")+"-")
+}
