@@ -60,7 +60,7 @@ var readerEnglish = regexp.MustCompile(`\b(the|with|from|printing|installs|offli
 var readerQuoted = regexp.MustCompile(`«[^»]*»`)
 
 // readerLabels are the labels of the output boxes (data-label).
-var readerLabels = map[string]bool{"terminal": true, "sortie": true, "sortie d’erreur": true, "saisie": true, "attendu": true, "obtenu": true}
+var readerLabels = map[string]bool{"terminal": true, "sortie": true, "sortie d’erreur": true, "sortie et sortie d’erreur": true, "saisie": true, "attendu": true, "obtenu": true}
 
 // readerPlaceholder is a word written <name> in a command: a redirection
 // for a shell.
