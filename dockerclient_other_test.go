@@ -2,6 +2,8 @@
 
 package tpdocker_test
 
+// The docker wrapper on other Unix systems: no parent-death signal there.
+
 import "syscall"
 
 func pdeathsig() *syscall.SysProcAttr { return nil }

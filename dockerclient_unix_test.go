@@ -2,6 +2,8 @@
 
 package tpdocker_test
 
+// The docker wrapper on Unix: how it hands over to the real client.
+
 import (
 	"os"
 	"os/exec"

@@ -1,5 +1,7 @@
 package tpdocker_test
 
+// The docker wrapper on Windows, where go test stops before any script.
+
 import (
 	"os"
 	"os/exec"

@@ -1,6 +1,6 @@
 package site_test
 
-// Reading comfort in a real browser (issue 25, part C): the search shows the
+// Reading comfort in a real browser: the search shows the
 // words it found, marked, and opens their section; an anchor jump leaves its
 // heading below the sticky header; wide outputs (docker ps, compose ps) fit a
 // desktop's width; images have their size; program outputs are marked as
