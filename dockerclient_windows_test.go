@@ -1,6 +1,6 @@
 package tpdocker_test
 
-// The docker wrapper on Windows, where go test stops before any script.
+// The docker wrapper on Windows: the real client runs with its streams.
 
 import (
 	"os"
