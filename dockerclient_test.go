@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -27,12 +28,21 @@ import (
 // output (record.WriteInvocation).
 const orderedEnv = "TPDOCKER_ORDERED"
 
-// realDocker finds the docker client on PATH, past the wrapper's folder.
+// wrappersEnv lists the folders of the wrappers a docker command has already
+// gone through: a test binary run by a script's test (the nested run of
+// TestPartialRunLeavesNoTemp) puts its own wrapper before its parent's on
+// PATH, and each must hand over past both, never back to the other.
+const wrappersEnv = "TPDOCKER_WRAPPERS"
+
+// realDocker finds the docker client on PATH, past the wrapper's folder and
+// those of the wrappers before it, which it adds to wrappersEnv for the
+// client and what it runs.
 func realDocker() (string, error) {
 	self, _ := os.Executable()
-	selfDir := filepath.Dir(self)
+	skip := append(filepath.SplitList(os.Getenv(wrappersEnv)), filepath.Dir(self))
+	os.Setenv(wrappersEnv, strings.Join(skip, string(filepath.ListSeparator)))
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		if dir == "" || dir == selfDir {
+		if dir == "" || slices.Contains(skip, dir) {
 			continue
 		}
 		p := filepath.Join(dir, "docker")
