@@ -62,7 +62,7 @@ var authorOutputs = []authorOutput{
 	{"ex6", "ex6-postgres", "docker compose exec db psql -U demo -d demo", 1, "demo", " demo"},
 	{"ex7", "ex7-debug", "docker compose exec api sh", 1, "Python 3.9.25", "Python 3.9.25"},
 	// Compose prefixes each line of the logs with the service's container.
-	{"ex7", "ex7-debug", "docker compose logs -f api", 2,
+	{"ex7", "ex7-debug", "docker compose logs api", 1,
 		`ERROR:    Error loading ASGI app. Attribute "app" not found in module "app".`,
 		`api-1  | ERROR:    Error loading ASGI app. Attribute "app" not found in module "app".`},
 }
