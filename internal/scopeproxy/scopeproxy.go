@@ -450,7 +450,12 @@ func (p *Proxy) filterVolumes(resp *http.Response) error {
 	}
 	p.mu.Unlock()
 	list["Volumes"], _ = json.Marshal(kept)
-	out, err := json.Marshal(list)
+	return setJSONBody(resp, list)
+}
+
+// setJSONBody makes v, in JSON, the response's body.
+func setJSONBody(resp *http.Response, v any) error {
+	out, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -484,14 +489,7 @@ func (p *Proxy) filterNetworks(resp *http.Response) error {
 			kept = append(kept, n)
 		}
 	}
-	out, err := json.Marshal(kept)
-	if err != nil {
-		return err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(out))
-	resp.ContentLength = int64(len(out))
-	resp.Header.Set("Content-Length", fmt.Sprint(len(out)))
-	return nil
+	return setJSONBody(resp, kept)
 }
 
 // TrackedVolumes lists the volumes of the client's containers.
