@@ -69,6 +69,8 @@ var commands = []scriptcmd.Cmd{
 		Summary: "modifie un fichier du dossier de travail, comme le rapport le demande au lecteur"},
 	{Name: "terminal", Args: "FICHIER COMMANDE [ARGUMENTS...]", Run: scriptcmd.Terminal(resizesOf),
 		Summary: "lance COMMANDE dans un terminal de 30×120 et tape les lignes de FICHIER à ses invites ; ce que montre la fenêtre devient la sortie"},
+	{Name: "auteur", Args: "[!] stdout|stderr [-count=N] REGEXP | [!] grep REGEXP FICHIER", Run: scriptcmd.Author,
+		Summary: "pour le rendu d'un élève (go test -rendu), ce que devient une assertion [auteur] : vérifiée sans échouer, un écart est signalé « différent du rapport de l'auteur »"},
 	{Name: "sentinel", Args: "create|check", Run: cmdSentinel,
 		Summary: "crée hors du script des objets qui tiennent lieu de ceux du lecteur (conteneurs, image pendante, volume, réseau), puis vérifie qu'ils sont intacts"},
 }

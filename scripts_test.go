@@ -415,8 +415,10 @@ func setupScript(env *testscript.Env, root string) error {
 	if cfg := dockerConfigDir(); cfg != "" {
 		env.Setenv("DOCKER_CONFIG", cfg) // where the compose plugin lives
 	}
-	// The report works in a folder named tpdocker: the Compose project's name.
-	if err := copyLabFiles(root, filepath.Join(env.WorkDir, "tpdocker")); err != nil {
+	// The report works in a folder named tpdocker: the Compose project's
+	// name. Its files are the author's, or a student's (-rendu).
+	dst := filepath.Join(env.WorkDir, "tpdocker")
+	if err := copyLabFiles(root, dst); err != nil {
 		return err
 	}
 	begin := time.Now()

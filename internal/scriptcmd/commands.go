@@ -18,11 +18,19 @@ import (
 	"tpdocker/internal/terminal"
 )
 
+// WaitEnv names the script variable that sets the waits' default limit, in
+// seconds: the student mode shortens them, so that an API that never
+// answers costs a minute, not two.
+const WaitEnv = "TPDOCKER_ATTENTE"
+
 // waitLimit reads the optional SECONDS argument at index i (default two
-// minutes: a loaded machine starts a service late, and a ready one ends
-// the wait at once).
-func waitLimit(args []string, i int) (time.Duration, error) {
+// minutes, or $TPDOCKER_ATTENTE seconds: a loaded machine starts a service
+// late, and a ready one ends the wait at once).
+func waitLimit(ts *testscript.TestScript, args []string, i int) (time.Duration, error) {
 	if len(args) <= i {
+		if s := ts.Getenv(WaitEnv); s != "" {
+			return time.ParseDuration(s + "s")
+		}
 		return 2 * time.Minute, nil
 	}
 	return time.ParseDuration(args[i] + "s")
@@ -34,7 +42,7 @@ func WaitHTTP(ts *testscript.TestScript, neg bool, args []string) error {
 	if neg || len(args) < 1 || len(args) > 2 {
 		return ErrUsage
 	}
-	limit, err := waitLimit(args, 1)
+	limit, err := waitLimit(ts, args, 1)
 	if err != nil {
 		return err
 	}
@@ -70,7 +78,7 @@ func WaitPG(ts *testscript.TestScript, neg bool, args []string) error {
 	if neg || len(args) < 3 || len(args) > 4 {
 		return ErrUsage
 	}
-	limit, err := waitLimit(args, 3)
+	limit, err := waitLimit(ts, args, 3)
 	if err != nil {
 		return err
 	}

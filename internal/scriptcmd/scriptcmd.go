@@ -77,8 +77,25 @@ func Reference(cmds []Cmd, conds []Cond) string {
 	for _, c := range conds {
 		fmt.Fprintf(&b, "| `[%s]` | %s |\n", cell(c.Name), cell(c.Summary))
 	}
+	b.WriteString(requirementsNote)
 	return b.String()
 }
+
+// requirementsNote closes the reference: the two kinds of assertions.
+const requirementsNote = `
+Deux sortes d'assertions :
+
+- **les exigences du TP**, sans condition \[auteur\] : ce que toute réponse
+  correcte montre (` + "`/health`" + ` répond ` + "`{\"status\":\"ok\"}`" + ` sur le port 8000,
+  l'image part de python:3.9-slim, Compose démarre l'API et PostgreSQL 16,
+  psql joint la base demo…). Elles décident, pour l'auteur comme pour le
+  rendu d'un élève (` + "`go test -rendu DOSSIER`" + `) ;
+- **le rapport de l'auteur**, marqué ` + "`[auteur]`" + ` : ce que seule son exécution
+  montre (quatre étapes de construction, leurs noms, le contenu de ses
+  fichiers, le volume anonyme de sa base). Sa vérification les garde toutes ;
+  pour un élève, un écart est signalé « différent du rapport de l'auteur »,
+  jamais compté comme une erreur.
+`
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
