@@ -1,0 +1,237 @@
+package report
+
+// A teacher's summary of a class: the questions' order, the CSV read back,
+// the HTML table (one row per student, linked to the student's page,
+// totals per question), and names that need escaping or quoting.
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"tpdocker/internal/htmltest"
+)
+
+// odd is a student whose folder's name needs escaping in HTML, quoting in
+// CSV and path-escaping in a link.
+const odd = `Zoé <b>"&" 'x', a:b`
+
+func class() *Class {
+	passed := &Report{Student: "chloé", Seconds: 61.25, Questions: []Question{
+		{ID: "9.b", Title: "Le réseau isole la base", Status: OK},
+		{ID: "3.a", Title: "app.py expose /health", Status: OK},
+		{ID: "10.a", Status: OK},
+	}}
+	strange := &Report{Student: odd, Seconds: 3, Questions: []Question{
+		{ID: "3.a", Status: Fail, Reason: `sortie "<vide>"`},
+	}}
+	return &Class{Title: "TP 1 Docker — groupe B", Reports: []*Report{sample(), refused(), passed, strange}}
+}
+
+func TestClassQuestions(t *testing.T) {
+	want := []string{"3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a"}
+	if got := class().Questions(); !slices.Equal(got, want) {
+		t.Errorf("Questions() = %q ; want %q", got, want)
+	}
+	if got := (&Class{}).Questions(); len(got) != 0 {
+		t.Errorf("an empty class has questions: %q", got)
+	}
+}
+
+func TestClassCSV(t *testing.T) {
+	b := class().CSV()
+	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		t.Error("the CSV starts with a byte order mark")
+	}
+	records, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	want := [][]string{
+		{"élève", "statut", "réussies", "échouées", "non vérifiables", "3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a", "durée (s)"},
+		{"alice", "échec", "3", "2", "2", "ok", "ok", "échec", "non vérifiable", "échec", "non vérifiable", "non vérifiable", "ok", "192.4"},
+		{"bob", "refusé", "0", "0", "0", "refusé", "refusé", "refusé", "refusé", "refusé", "refusé", "refusé", "refusé", "0.0"},
+		{"chloé", "réussi", "3", "0", "0", "ok", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "ok", "ok", "61.2"},
+		{odd, "échec", "0", "1", "0", "échec", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "3.0"},
+	}
+	if len(records) != len(want) {
+		t.Fatalf("%d records ; want %d:\n%s", len(records), len(want), b)
+	}
+	for i := range want {
+		if !slices.Equal(records[i], want[i]) {
+			t.Errorf("record %d = %q\n want %q", i, records[i], want[i])
+		}
+	}
+	if !bytes.Contains(b, []byte(`"Zoé <b>""&"" 'x', a:b"`)) {
+		t.Errorf("the odd name is not quoted:\n%s", b)
+	}
+	incomplete := &Class{Reports: []*Report{{Student: "d", Questions: []Question{{ID: "3.a", Status: Unverifiable}}}}}
+	if r, _ := csv.NewReader(bytes.NewReader(incomplete.CSV())).ReadAll(); len(r) != 2 || r[1][1] != "incomplet" {
+		t.Errorf("a report with no failure but an unverifiable question: %q", r)
+	}
+}
+
+func TestReportLink(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice":      "alice/rapport.html",
+		"Zoé Durand": "Zo%C3%A9%20Durand/rapport.html",
+		"a:b":        "a%3Ab/rapport.html",
+		"a/b?c#d":    "a%2Fb%3Fc%23d/rapport.html",
+	} {
+		if got := ReportLink(in); got != want {
+			t.Errorf("ReportLink(%q) = %q ; want %q", in, got, want)
+		}
+		if u, err := url.Parse(ReportLink(in)); err != nil || u.Scheme != "" || u.Path != in+"/rapport.html" {
+			t.Errorf("ReportLink(%q) does not read back as the folder: %v %v", in, u, err)
+		}
+	}
+}
+
+func TestClassHTML(t *testing.T) {
+	c := class()
+	page, err := c.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parsePage(t, page)
+	if h1 := htmltest.Text(htmltest.First(doc, "h1")); h1 != c.Title {
+		t.Errorf("h1 = %q", h1)
+	}
+	table := htmltest.First(doc, "table")
+	if table == nil {
+		t.Fatal("no table")
+	}
+	if caption := htmltest.First(table, "caption"); caption == nil || htmltest.Text(caption) == "" {
+		t.Error("no caption")
+	}
+	if css := htmltest.Text(htmltest.First(doc, "style")); !strings.Contains(css, ".class thead th { position: sticky; top: 0;") {
+		t.Error("the header is not sticky")
+	}
+	var heads []string
+	htmltest.Walk(htmltest.First(table, "thead"), func(n *html.Node) {
+		if n.Data == "th" {
+			if htmltest.Attr(n, "scope") != "col" {
+				t.Errorf("header %q without scope=col", htmltest.Text(n))
+			}
+			heads = append(heads, htmltest.Text(n))
+		}
+	})
+	wantHeads := []string{"Élève", "Statut", "Réussies", "Échouées", "Non vérifiables", "3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a", "Durée"}
+	if !slices.Equal(heads, wantHeads) {
+		t.Errorf("headers = %q", heads)
+	}
+
+	var rows []*html.Node
+	htmltest.Walk(htmltest.First(table, "tbody"), func(n *html.Node) {
+		if n.Data == "tr" {
+			rows = append(rows, n)
+		}
+	})
+	if len(rows) != len(c.Reports) {
+		t.Fatalf("%d rows ; want one per student, %d", len(rows), len(c.Reports))
+	}
+	for i, row := range rows {
+		r := c.Reports[i]
+		th := htmltest.First(row, "th")
+		a := htmltest.First(th, "a")
+		if htmltest.Attr(th, "scope") != "row" || a == nil {
+			t.Fatalf("row %d: no row header with a link", i)
+		}
+		if htmltest.Text(a) != r.Student {
+			t.Errorf("row %d: link text %q ; want %q", i, htmltest.Text(a), r.Student)
+		}
+		if href := htmltest.Attr(a, "href"); href != ReportLink(r.Student) {
+			t.Errorf("row %d: href %q ; want %q", i, href, ReportLink(r.Student))
+		}
+		var cells []*html.Node
+		for n := row.FirstChild; n != nil; n = n.NextSibling {
+			if n.Type == html.ElementNode && n.Data == "td" && htmltest.HasClass(n, "q") {
+				cells = append(cells, n)
+			}
+		}
+		if len(cells) != len(c.Questions()) {
+			t.Fatalf("row %d: %d question cells ; want %d", i, len(cells), len(c.Questions()))
+		}
+		for j, cell := range cells {
+			title := htmltest.Attr(cell, "title")
+			if !strings.HasPrefix(title, r.Student+" — "+c.Questions()[j]+" : ") {
+				t.Errorf("row %d, cell %d: title %q", i, j, title)
+			}
+		}
+	}
+	// What each cell says to a reader, mark hidden from screen readers.
+	cellText := func(row, col int) (shown, read string) {
+		var cells []*html.Node
+		for n := rows[row].FirstChild; n != nil; n = n.NextSibling {
+			if n.Type == html.ElementNode && htmltest.HasClass(n, "q") {
+				cells = append(cells, n)
+			}
+		}
+		cell := cells[col]
+		var b strings.Builder
+		htmltest.Walk(cell, func(n *html.Node) {
+			if htmltest.Attr(n, "aria-hidden") == "true" {
+				shown = htmltest.Text(n)
+			}
+			if htmltest.HasClass(n, "visually-hidden") {
+				b.WriteString(htmltest.Text(n))
+			}
+		})
+		if shown == "" {
+			return htmltest.Text(cell), htmltest.Text(cell)
+		}
+		return shown, b.String()
+	}
+	for _, tc := range []struct {
+		row, col    int
+		shown, read string
+	}{
+		{0, 0, "✅", "réussie"}, {0, 2, "❌", "échouée"}, {0, 3, "–", "non vérifiable"},
+		{1, 0, "refusé", "refusé"}, {2, 1, "–", "non vérifiable"}, {3, 0, "❌", "échouée"},
+	} {
+		if shown, read := cellText(tc.row, tc.col); shown != tc.shown || read != tc.read {
+			t.Errorf("cell %d,%d shows %q, reads %q ; want %q, %q", tc.row, tc.col, shown, read, tc.shown, tc.read)
+		}
+	}
+	if title := htmltest.Attr(htmltest.ByClass(rows[0], "td", "unverifiable")[0], "title"); title != "alice — 4.c : non vérifiable (dépend de 4.b, en échec)" {
+		t.Errorf("an unverifiable cell's title: %q", title)
+	}
+
+	// Totals: how many students passed each question.
+	var totals []string
+	htmltest.Walk(htmltest.First(table, "tfoot"), func(n *html.Node) {
+		if n.Data == "td" && htmltest.HasClass(n, "num") {
+			totals = append(totals, htmltest.Text(n))
+		}
+	})
+	wantTotals := []string{"2 sur 4", "1 sur 4", "0 sur 4", "0 sur 4", "0 sur 4", "0 sur 4", "1 sur 4", "2 sur 4"}
+	if !slices.Equal(totals, wantTotals) {
+		t.Errorf("totals = %q ; want %q", totals, wantTotals)
+	}
+	body := htmltest.OneSpace(htmltest.Text(doc))
+	if want := "4 élèves : 1 sans échec, 0 incomplet, 2 en échec, 1 dossier refusé."; !strings.Contains(body, want) {
+		t.Errorf("no %q in %q", want, body)
+	}
+	if bytes.Contains(page, []byte(`<b>"&"`)) || bytes.Contains(page, []byte("<vide>")) {
+		t.Error("a name or a reason is not escaped")
+	}
+}
+
+func TestClassHTMLEmpty(t *testing.T) {
+	page, err := (&Class{}).HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parsePage(t, page)
+	if h1 := htmltest.Text(htmltest.First(doc, "h1")); h1 != DefaultClassTitle {
+		t.Errorf("h1 = %q", h1)
+	}
+	if htmltest.First(doc, "table") != nil {
+		t.Error("an empty class has a table")
+	}
+}
