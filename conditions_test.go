@@ -31,7 +31,7 @@ var conditions = []scriptcmd.Cond{
 func condition(cond string) (bool, error) {
 	switch cond {
 	case scriptcmd.AuthorCond:
-		return true, nil
+		return *studentDir == "", nil
 	case "containerd-store":
 		return suite.info.Store == "containerd", nil
 	case "image-ls-tree":

@@ -12,6 +12,7 @@ package tpdocker_test
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -91,7 +92,9 @@ func dockerClient() {
 	}()
 	err = cmd.Wait()
 	signal.Stop(sig)
-	if werr := record.WriteInvocation(dir, record.Invocation{Args: os.Args[1:], Start: start.UnixNano(), Work: os.Getenv("WORK"), Chunks: o.Chunks()}); werr != nil {
+	// The folder is gone when the script has already ended (a background
+	// command stopped at its end): its record is made, nothing to add.
+	if werr := record.WriteInvocation(dir, record.Invocation{Args: os.Args[1:], Start: start.UnixNano(), Work: os.Getenv("WORK"), Chunks: o.Chunks()}); werr != nil && !errors.Is(werr, fs.ErrNotExist) {
 		fmt.Fprintln(os.Stderr, "docker (enregistrement de la sortie) :", werr)
 	}
 	var exit *exec.ExitError

@@ -87,6 +87,9 @@ type suiteMain struct{ m *testing.M }
 func (s suiteMain) Run() int {
 	m := s.m
 	flag.Parse()
+	if *studentDir != "" {
+		return runStudent() // a student's files, not the author's: see student_test.go
+	}
 	// Scripts mostly wait on the engine: run four at a time, not one per core.
 	parallelSet := false
 	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
@@ -418,7 +421,12 @@ func setupScript(env *testscript.Env, root string) error {
 	// The report works in a folder named tpdocker: the Compose project's
 	// name. Its files are the author's, or a student's (-rendu).
 	dst := filepath.Join(env.WorkDir, "tpdocker")
-	if err := copyLabFiles(root, dst); err != nil {
+	if student.sub != nil {
+		if err := student.sub.Stage(dst); err != nil {
+			return err
+		}
+		env.Setenv(scriptcmd.WaitEnv, fmt.Sprint(int(studentWait.Seconds())))
+	} else if err := copyLabFiles(root, dst); err != nil {
 		return err
 	}
 	begin := time.Now()

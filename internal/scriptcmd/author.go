@@ -34,7 +34,15 @@ func Author(ts *testscript.TestScript, neg bool, args []string) error {
 	if neg || len(args) < 2 {
 		return ErrUsage
 	}
-	line := strings.Join(args, " ")
+	// The assertion as the script writes it, quoted again.
+	var words []string
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t'#$") {
+			a = "'" + strings.ReplaceAll(a, "'", "''") + "'"
+		}
+		words = append(words, a)
+	}
+	line := strings.Join(words, " ")
 	not := false
 	if args[0] == "!" {
 		not, args = true, args[1:]

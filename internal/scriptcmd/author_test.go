@@ -79,7 +79,7 @@ func TestAuthor(t *testing.T) {
 			marks = append(marks, strings.TrimSpace(strings.TrimPrefix(l, AuthorMark)))
 		}
 	}
-	want := []string{"stdout three", "! stdout one", "stdout -count=2 one", "grep ^autre$ f.txt"}
+	want := []string{"stdout three", "! stdout one", "stdout -count=2 one", "grep '^autre$' f.txt", "stderr '^un motif avec des espaces$'"}
 	if strings.Join(marks, "|") != strings.Join(want, "|") {
 		t.Errorf("écarts notés : %q, attendu %q\n%s", marks, want, log.String())
 	}

@@ -1,0 +1,705 @@
+package tpdocker_test
+
+// The student mode: go test -rendu DIR checks a student's own files (app.py,
+// Dockerfile, docker-compose.yml) with the lab's scripts, question by
+// question, and writes a report in French (terminal, HTML, JSON).
+//
+//	go test -rendu ../mon-tp                 one student's folder
+//	go test -rendu ../mon-tp -sortie rapport where the reports go
+//
+// The folder is read first (internal/submission): a hostile or broken one
+// is refused before anything runs, and the requirements that can be read
+// in the files (3.a, 3.b, 5.b) are checked there. The scripts of the
+// exercises that use the files (3 to 7) then run one after another on a
+// copy of them; an [auteur] assertion only notes a difference
+// (scriptcmd.StudentScript). A failed question makes the ones that depend
+// on it « non vérifiable ». A whole class is checked by cmd/classe, which
+// runs this mode for each student.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"tpdocker/internal/record"
+	"tpdocker/internal/report"
+	"tpdocker/internal/scriptcmd"
+	"tpdocker/internal/submission"
+)
+
+var (
+	studentDir   = flag.String("rendu", "", "check a student's folder (app.py, Dockerfile, docker-compose.yml) with the lab's scripts, instead of the author's files")
+	studentOut   = flag.String("sortie", "", "with -rendu: the folder the reports are written to (default out/rendus/NAME)")
+	studentLimit = flag.Duration("limite", 4*time.Minute, "with -rendu: the time limit of one exercise, after which its running command is stopped")
+)
+
+// studentWait is how long a wait (waithttp, waitpg) lasts in the student
+// mode, when the script gives no limit: an API that never answers costs a
+// minute.
+const studentWait = time.Minute
+
+// student is the student mode's state: the folder, once accepted.
+var student struct{ sub *submission.Submission }
+
+// studentScripts are the exercises that use the student's files, in the
+// order they depend on each other: the image (3), run (4), Compose (5),
+// PostgreSQL in Compose (6), debugging the Compose stack (7).
+var studentScripts = []string{"ex3-build", "ex4-run", "ex5-compose", "ex6-postgres", "ex7-debug"}
+
+// notRun says which exercises the student mode leaves out, and why.
+const notRun = "Exercices 1, 2 et 8 : ils ne dépendent pas de vos fichiers (images hello-world et alpine, questions de réflexion), ils ne sont pas lancés."
+
+// labQuestions are the questions of exercises 3 to 7, in the lab's order,
+// with a title a student recognises. 5.b (the Compose file) is read in the
+// file only; the others are also where the scripts' comments put them.
+var labQuestions = []struct{ ID, Title string }{
+	{"3.a", "app.py expose la route /health"},
+	{"3.b", "le Dockerfile part de python:3.9-slim et lance le serveur"},
+	{"3.c", "docker build construit l'image simple-api"},
+	{"4.a", "l'API démarre dans un conteneur, port 8000 publié"},
+	{"4.b", `/health renvoie {"status":"ok"}`},
+	{"4.c", "docker ps montre le conteneur, son image et son port"},
+	{"4.d", "docker stop arrête le conteneur"},
+	{"5.a", "la structure du projet"},
+	{"5.b", "docker-compose.yml : l'API et PostgreSQL 16 (demo, demo, demo)"},
+	{"5.c", "docker compose up -d démarre les deux services"},
+	{"5.d", "/health répond quand Compose lance l'API"},
+	{"5.e", "docker compose down supprime conteneurs et réseau"},
+	{"6.a", "psql dans le conteneur db"},
+	{"6.b", "PostgreSQL 16 et la base demo"},
+	{"6.c", "l'URL postgresql://demo:demo@db:5432/demo"},
+	{"6.d", "stop, start, down et down -v"},
+	{"7.a", "les logs de l'API en continu"},
+	{"7.b", "un shell dans le conteneur de l'API"},
+	{"7.c", "docker compose restart api"},
+	{"7.d", "une erreur volontaire, lue dans les logs"},
+	{"7.e", "docker container prune et docker image prune"},
+}
+
+// hintFrom: where to look for a question that fails at run time, when the
+// files say nothing of it themselves: the question whose file lines tell.
+var hintFrom = map[string]string{
+	"3.c": "3.b", "4.b": "3.a", "4.c": "4.a", "5.c": "5.b", "5.d": "3.a",
+	"6.a": "5.b", "6.b": "5.b", "6.c": "5.b", "7.a": "3.a", "7.c": "3.a", "7.d": "3.a",
+}
+
+// dependsOnFiles: which exercises a static check's question stops.
+var dependsOnFiles = map[string][]string{
+	"3.a": studentScripts,
+	"3.b": studentScripts,
+	"5.b": {"ex5-compose", "ex6-postgres", "ex7-debug"},
+}
+
+func runStudent() int {
+	begin := time.Now()
+	abs, err := filepath.Abs(*studentDir)
+	if err != nil {
+		abs = *studentDir
+	}
+	rep := &report.Report{Student: filepath.Base(abs), Folder: *studentDir, Date: begin.Format(time.RFC3339)}
+	out := *studentOut
+	if out == "" {
+		out = filepath.Join("out", "rendus", rep.Student)
+	}
+	if *update {
+		fmt.Println("tpdocker: -rendu vérifie un rendu d'élève ; il ne réécrit pas les enregistrements du site : retirez -update.")
+		return 2
+	}
+	if inside(out, abs) {
+		fmt.Printf("tpdocker: -sortie %s est dans le dossier de l'élève, qui n'est jamais modifié : choisissez un autre dossier.\n", out)
+		return 2
+	}
+	sub, err := submission.Load(*studentDir)
+	if err != nil {
+		var ref *submission.Refusal
+		if errors.As(err, &ref) {
+			rep.Refused = ref.Reasons
+		} else {
+			rep.Refused = []string{err.Error()}
+		}
+		return endStudent(rep, out, begin)
+	}
+	student.sub = sub
+	rep.Student = sub.Name
+	rep.Skipped = notRun
+
+	qs, scripts, err := studentQuestions()
+	if err != nil {
+		fmt.Println("tpdocker:", err)
+		return 1
+	}
+	rep.Questions = qs
+	byID := map[string]*report.Question{}
+	for i := range rep.Questions {
+		byID[rep.Questions[i].ID] = &rep.Questions[i]
+	}
+	hints := sub.Hints()
+	stopped := map[string]string{} // script -> the failed question it depends on
+	for _, c := range sub.Checks {
+		q := byID[c.Question]
+		if q == nil {
+			continue
+		}
+		if c.OK {
+			if q.Status == "" {
+				q.Status = report.OK
+			}
+			continue
+		}
+		q.Status = report.Fail
+		q.Reason = joinSentences(q.Reason, c.Message)
+		q.Hint = hints[c.Question]
+		if c.File != "" {
+			q.Hint = joinSentences(q.Hint, fileLine(c.File, c.Line))
+		}
+		for _, s := range dependsOnFiles[c.Question] {
+			if stopped[s] == "" {
+				stopped[s] = c.Question
+			}
+		}
+	}
+
+	if err := startSuite(); err != nil {
+		fmt.Println("tpdocker:", err)
+		return 1
+	}
+	rep.Engine = engineLabel()
+	work, err := os.MkdirTemp(os.Getenv("GOTMPDIR"), "tpdocker-rendu-")
+	if err != nil {
+		fmt.Println("tpdocker:", err)
+		finishSuite()
+		return 1
+	}
+	suite.mu.Lock()
+	suite.workDirs = append(suite.workDirs, work)
+	suite.mu.Unlock()
+	defer os.RemoveAll(work)
+
+	failed := ""
+	for _, name := range studentScripts {
+		if failed != "" && stopped[name] == "" {
+			stopped[name] = failed
+		}
+		if dep := stopped[name]; dep != "" {
+			for _, id := range scripts[name].questions {
+				if q := byID[id]; q.Status == "" {
+					q.Status, q.Reason = report.Unverifiable, fmt.Sprintf("dépend de la question %s, en échec : corrigez-la d'abord.", dep)
+				}
+			}
+			continue
+		}
+		res := runStudentScript(work, name, scripts[name].src)
+		if at := applyStudentRun(res, scripts[name], byID, hints); at != "" {
+			failed = at
+		}
+	}
+	finishSuite()
+	return endStudent(rep, out, begin)
+}
+
+// endStudent writes the reports, prints the terminal one, and gives the exit
+// code: 0 when every question that can be checked passed.
+func endStudent(rep *report.Report, out string, begin time.Time) int {
+	rep.Seconds = time.Since(begin).Seconds()
+	fmt.Print(rep.Text())
+	if err := writeReports(rep, out); err != nil {
+		fmt.Println("tpdocker: rapport non écrit :", err)
+		return 1
+	}
+	fmt.Printf("Rapports : %s, %s et %s\n", filepath.Join(out, "rapport.html"), filepath.Join(out, "rapport.json"), filepath.Join(out, "rapport.txt"))
+	if !rep.Passed() {
+		return 1
+	}
+	return 0
+}
+
+func writeReports(rep *report.Report, out string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	html, err := rep.HTML()
+	if err != nil {
+		return err
+	}
+	js, err := rep.JSON()
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(rep.Text())} {
+		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inside tells whether path is dir or inside it.
+func inside(path, dir string) bool {
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func engineLabel() string {
+	s := fmt.Sprintf("Docker %s (%s)", suite.info.Engine, suite.info.Store)
+	if c := os.Getenv("DOCKER_CONTEXT"); c != "" && c != "default" {
+		s += ", contexte " + c
+	}
+	return s
+}
+
+func fileLine(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s, ligne %d", file, line)
+	}
+	return file
+}
+
+func joinSentences(a, b string) string {
+	if a == "" || strings.Contains(a, b) {
+		return b + strings.TrimPrefix(a, b)
+	}
+	if b == "" {
+		return a
+	}
+	return a + " " + b
+}
+
+// studentScript is a script of the student mode: its text and the
+// questions its lines belong to.
+type studentScript struct {
+	name      string
+	src       string   // as in testdata
+	questions []string // in order
+	lineQs    [][]string
+}
+
+var questionComment = regexp.MustCompile(`^#\s*Questions?\s+(\d+\.[a-z](?:(?:,\s*|\s+et\s+)\d+\.[a-z])*)\b`)
+var questionID = regexp.MustCompile(`\d+\.[a-z]`)
+
+// parseStudentScript reads which question each line of a script belongs
+// to: the last "# Question X.y" comment above it; the lines before the
+// first one (the exercise's set-up) belong to the first.
+func parseStudentScript(name, src string) studentScript {
+	s := studentScript{name: name, src: src}
+	lines := strings.Split(src, "\n")
+	s.lineQs = make([][]string, len(lines)+1)
+	var cur []string
+	seen := map[string]bool{}
+	for i, l := range lines {
+		if strings.HasPrefix(l, "-- ") {
+			break
+		}
+		if m := questionComment.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			cur = questionID.FindAllString(m[1], -1)
+			for _, id := range cur {
+				if !seen[id] {
+					seen[id] = true
+					s.questions = append(s.questions, id)
+				}
+			}
+		}
+		s.lineQs[i+1] = cur
+	}
+	if len(s.questions) > 0 {
+		for i := 1; i < len(s.lineQs) && s.lineQs[i] == nil; i++ {
+			s.lineQs[i] = s.questions[:1]
+		}
+	}
+	return s
+}
+
+// studentQuestions lists the questions of the student mode, each with its
+// title, and reads the scripts.
+func studentQuestions() ([]report.Question, map[string]studentScript, error) {
+	scripts := map[string]studentScript{}
+	inScripts := map[string]bool{}
+	for _, name := range studentScripts {
+		src, err := os.ReadFile(filepath.Join("testdata", name+".txtar"))
+		if err != nil {
+			return nil, nil, err
+		}
+		s := parseStudentScript(name, string(src))
+		scripts[name] = s
+		for _, id := range s.questions {
+			inScripts[id] = true
+		}
+	}
+	var qs []report.Question
+	for _, q := range labQuestions {
+		qs = append(qs, report.Question{ID: q.ID, Title: q.Title})
+	}
+	return qs, scripts, nil
+}
+
+// studentRun is what one script did on the student's files.
+type studentRun struct {
+	transcript string
+	failed     bool
+	seconds    float64
+}
+
+// studentT runs testscript outside go test's own tests: a failure ends the
+// script and is kept for the report, not printed as a Go test failure.
+type studentT struct {
+	mu     *sync.Mutex
+	log    *strings.Builder
+	failed *bool
+}
+
+func (t studentT) Skip(args ...any)  { t.Log(args...); runtime.Goexit() }
+func (t studentT) Fatal(args ...any) { t.Log(args...); t.FailNow() }
+func (t studentT) Parallel()         {}
+func (t studentT) Verbose() bool     { return true }
+func (t studentT) FailNow() {
+	t.mu.Lock()
+	*t.failed = true
+	t.mu.Unlock()
+	runtime.Goexit()
+}
+func (t studentT) Log(args ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.log.WriteString(fmt.Sprint(args...) + "\n")
+}
+func (t studentT) Run(name string, f func(testscript.T)) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(t)
+	}()
+	<-done
+}
+
+// runStudentScript runs one script, its [auteur] assertions turned into
+// auteur (scriptcmd.StudentScript), on a copy of the student's files.
+func runStudentScript(work, name, src string) studentRun {
+	dir := filepath.Join(work, "scripts")
+	os.MkdirAll(dir, 0o755)
+	file := filepath.Join(dir, name+".txtar")
+	begin := time.Now()
+	if err := os.WriteFile(file, []byte(scriptcmd.StudentScript(src)), 0o644); err != nil {
+		return studentRun{transcript: "FAIL: " + file + ":0: " + err.Error(), failed: true}
+	}
+	root, err := os.MkdirTemp(work, "travail-")
+	if err != nil {
+		return studentRun{transcript: "FAIL: " + file + ":0: " + err.Error(), failed: true}
+	}
+	cwd, _ := os.Getwd()
+	var log strings.Builder
+	failed := false
+	t := studentT{mu: &sync.Mutex{}, log: &log, failed: &failed}
+	testscript.RunT(t, testscript.Params{
+		Files:               []string{file},
+		WorkdirRoot:         root,
+		RequireExplicitExec: true,
+		Deadline:            time.Now().Add(*studentLimit),
+		Setup:               func(env *testscript.Env) error { return setupScript(env, cwd) },
+		Condition:           condition,
+		Cmds:                scriptcmd.Table(commands),
+	})
+	os.RemoveAll(root)
+	return studentRun{transcript: log.String(), failed: failed, seconds: time.Since(begin).Seconds()}
+}
+
+var failAt = regexp.MustCompile(`(?m)^FAIL: \S+?:(\d+): (.*)$`)
+
+// applyStudentRun sets the statuses of a script's questions from its run,
+// and returns the question it failed at ("" if it passed).
+func applyStudentRun(res studentRun, s studentScript, byID map[string]*report.Question, hints map[string]string) string {
+	// Differences from the author's run, by question.
+	cur := s.questions[:1]
+	for _, l := range strings.Split(res.transcript, "\n") {
+		if m := questionComment.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			cur = questionID.FindAllString(m[1], -1)
+		}
+		if d, ok := strings.CutPrefix(l, scriptcmd.AuthorMark); ok {
+			for _, id := range cur {
+				if q := byID[id]; q != nil {
+					q.Differences = append(q.Differences, authorDifference(strings.TrimSpace(d)))
+				}
+			}
+		}
+	}
+	failLine, message := 0, ""
+	if res.failed {
+		if m := failAt.FindAllStringSubmatch(res.transcript, -1); m != nil {
+			last := m[len(m)-1]
+			failLine, _ = strconv.Atoi(last[1])
+			message = last[2]
+		}
+	}
+	var failedQs []string
+	if res.failed {
+		failedQs = s.questions[:1]
+		if failLine > 0 && failLine < len(s.lineQs) && s.lineQs[failLine] != nil {
+			failedQs = s.lineQs[failLine]
+		}
+	}
+	// Questions before the failed ones passed, those after were not reached.
+	reached := true
+	for _, id := range s.questions {
+		q := byID[id]
+		if q == nil {
+			continue
+		}
+		if contains(failedQs, id) {
+			reached = false
+			q.Status = report.Fail
+			fillFailure(q, res.transcript, s, failLine, message)
+			if q.Hint == "" {
+				q.Hint = buildErrorHint(q.Actual, hints["3.b"])
+			}
+			if q.Hint == "" {
+				q.Hint = hints[id]
+			}
+			if q.Hint == "" {
+				q.Hint = hints[hintFrom[id]]
+			}
+			continue
+		}
+		switch {
+		case q.Status == report.Fail:
+			// a static check already failed it
+		case reached:
+			q.Status = report.OK
+		default:
+			q.Status, q.Reason = report.Unverifiable, fmt.Sprintf("l'exercice s'est arrêté avant, à la question %s.", failedQs[0])
+		}
+	}
+	if len(failedQs) > 0 {
+		return failedQs[0]
+	}
+	return ""
+}
+
+var (
+	buildErrorAt = regexp.MustCompile(`(?m)^Dockerfile:(\d+)$`)
+	hintFile     = regexp.MustCompile(`^(\S+), ligne \d+`)
+)
+
+// buildErrorHint points at the Dockerfile's line where BuildKit says a
+// build failed ("Dockerfile:8" above its excerpt); dockerfileHint is the
+// hint of 3.b, which names the student's Dockerfile.
+func buildErrorHint(output, dockerfileHint string) string {
+	m, f := buildErrorAt.FindStringSubmatch(output), hintFile.FindStringSubmatch(dockerfileHint)
+	if m == nil || f == nil {
+		return ""
+	}
+	n, _ := strconv.Atoi(m[1])
+	data, err := os.ReadFile(filepath.Join(student.sub.Dir, f[1]))
+	if lines := strings.Split(string(data), "\n"); err == nil && n >= 1 && n <= len(lines) {
+		return fmt.Sprintf("%s, ligne %d : %s", f[1], n, strings.TrimSpace(lines[n-1]))
+	}
+	return fmt.Sprintf("%s, ligne %d", f[1], n)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fillFailure says what failed: the command, what was expected in words,
+// the first lines of what came out.
+func fillFailure(q *report.Question, transcript string, s studentScript, line int, message string) {
+	lines := strings.Split(s.src, "\n")
+	scriptLine := ""
+	if line >= 1 && line <= len(lines) {
+		scriptLine = strings.TrimSpace(lines[line-1])
+	}
+	q.Expected, q.Pattern = expectation(scriptLine)
+	q.Reason = joinSentences(q.Reason, frenchMessage(message))
+	steps := record.ParseTranscript(transcript, txtar.Parse([]byte(scriptcmd.StudentScript(s.src))))
+	words := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(scriptLine, "!")), "exec"))
+	switch {
+	case strings.HasPrefix(strings.TrimPrefix(scriptLine, "! "), "exec "), strings.HasPrefix(scriptLine, "terminal "):
+		if strings.HasPrefix(scriptLine, "terminal ") {
+			words = strings.SplitN(scriptLine, " ", 3)[2]
+		}
+		q.Command = record.DisplayCommand(words)
+		for i := len(steps) - 1; i >= 0; i-- {
+			if steps[i].Cmd == q.Command {
+				q.Actual = lastLines(stepOutput(steps[i]))
+				break
+			}
+		}
+	case len(steps) > 0:
+		st := steps[len(steps)-1]
+		q.Command = st.Cmd
+		switch assertion := strings.Fields(strings.TrimPrefix(scriptLine, "! ")); {
+		case len(assertion) > 0 && assertion[0] == "stdout" && st.Tty == "":
+			q.Actual = firstLines(st.Stdout)
+		case len(assertion) > 0 && assertion[0] == "stderr":
+			q.Actual = firstLines(st.Stderr)
+		default:
+			// A wait that timed out: what the service printed, its
+			// error last.
+			q.Actual = lastLines(stepOutput(st))
+		}
+	}
+}
+
+func stepOutput(st record.Step) string {
+	var parts []string
+	for _, p := range []string{st.Tty, st.Stdout, st.Stderr} {
+		if p = strings.TrimRight(p, "\n"); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// lastLines keeps the last lines of a failed command's output, where its
+// error is (a Python traceback ends with it, and so does BuildKit).
+func lastLines(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if n := report.MaxActualLines - 1; len(lines) > n {
+		return fmt.Sprintf("… (%d lignes avant)\n", len(lines)-n) + strings.Join(lines[len(lines)-n:], "\n")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// firstLines keeps the first 12 lines of an output.
+func firstLines(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) <= 12 {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:12], "\n") + fmt.Sprintf("\n… (%d lignes de plus)", len(lines)-12)
+}
+
+var testscriptMessages = []struct {
+	re   *regexp.Regexp
+	text string
+}{
+	{regexp.MustCompile("^no match for `(.*)` found in (stdout|stderr)$"), "aucune ligne de %[2]s ne correspond au motif attendu."},
+	{regexp.MustCompile("^unexpected match for `(.*)` found in (stdout|stderr)"), "%[2]s contient ce qui ne devait pas y être."},
+	{regexp.MustCompile("^have (\\d+) matches for `(.*)`, want (\\d+)$"), "%[1]s correspondance(s) au lieu de %[3]s."},
+	{regexp.MustCompile("^unexpected command success$"), "la commande a réussi alors qu'elle devait échouer."},
+	{regexp.MustCompile("^unexpected command failure$"), "la commande a échoué."},
+	{regexp.MustCompile("^exec .*: exit status (\\d+)$"), "la commande a échoué (code de sortie %[1]s)."},
+	{regexp.MustCompile("^(?:exec .*: )?signal: killed$|context deadline exceeded"), "arrêtée : la limite de temps de l'exercice est dépassée."},
+}
+
+// frenchMessage says testscript's failure message in French; the harness's
+// own messages are French already.
+func frenchMessage(msg string) string {
+	for _, m := range testscriptMessages {
+		if sm := m.re.FindStringSubmatch(msg); sm != nil {
+			args := make([]any, len(sm)-1)
+			for i, a := range sm[1:] {
+				args[i] = streamName(a)
+			}
+			return fmt.Sprintf(m.text, args...)
+		}
+	}
+	return msg
+}
+
+func streamName(s string) string {
+	switch s {
+	case "stdout":
+		return "la sortie standard"
+	case "stderr":
+		return "la sortie d'erreur"
+	}
+	return s
+}
+
+var literalRE = regexp.MustCompile(`^\^?((?:[^\\.*+?()\[\]{}|^$]|\\[^a-zA-Z0-9])*)\$?$`)
+
+// expectation says in words what a script line expects, and gives its
+// regular expression when it has one.
+func expectation(line string) (expected, pattern string) {
+	words := record.SplitScriptWords(line)
+	not := false
+	for len(words) > 0 && strings.HasPrefix(words[0], "[") {
+		words = words[1:]
+	}
+	if len(words) > 0 && words[0] == "!" {
+		not, words = true, words[1:]
+	}
+	if len(words) == 0 {
+		return "", ""
+	}
+	switch words[0] {
+	case "stdout", "stderr", "grep":
+		where := streamName(words[0])
+		args := words[1:]
+		count := ""
+		if len(args) > 0 && strings.HasPrefix(args[0], "-count=") {
+			count, args = strings.TrimPrefix(args[0], "-count="), args[1:]
+		}
+		if len(args) == 0 {
+			return line, ""
+		}
+		if words[0] == "grep" && len(args) > 1 {
+			where = "le fichier " + args[1]
+		}
+		pattern = args[0]
+		what := "une ligne qui correspond au motif"
+		if m := literalRE.FindStringSubmatch(pattern); m != nil {
+			lit := regexp.MustCompile(`\\(.)`).ReplaceAllString(m[1], "$1")
+			if strings.HasPrefix(pattern, "^") && strings.HasSuffix(pattern, "$") {
+				what = "une ligne exactement " + lit
+			} else {
+				what = "le texte " + lit
+			}
+		}
+		switch {
+		case not:
+			return fmt.Sprintf("%s ne contient pas %s", where, what), pattern
+		case count != "":
+			return fmt.Sprintf("%s contient %s fois %s", where, count, what), pattern
+		}
+		return fmt.Sprintf("%s contient %s", where, what), pattern
+	case "exec":
+		if not {
+			return "la commande échoue (c'est ce que le TP montre ici)", ""
+		}
+		return "la commande réussit (code de sortie 0)", ""
+	case "terminal":
+		return "la session interactive va jusqu'au bout", ""
+	case "waithttp":
+		return fmt.Sprintf("%s répond 200 (dans la minute)", strings.Join(words[1:2], "")), ""
+	case "waitpg":
+		if len(words) >= 4 {
+			return fmt.Sprintf("PostgreSQL accepte une session sur %s (utilisateur %s, base %s)", words[1], words[2], words[3]), ""
+		}
+	case "exists":
+		return "les fichiers " + strings.Join(words[1:], ", ") + " existent", ""
+	case "subst":
+		if len(words) >= 3 {
+			return fmt.Sprintf("%s contient ce que le TP demande de modifier (motif %s)", words[1], words[2]), words[2]
+		}
+	}
+	return line, ""
+}
+
+// authorDifference says in words an [auteur] assertion the student's run
+// does not meet.
+func authorDifference(assertion string) string {
+	expected, pattern := expectation(strings.TrimSpace(assertion))
+	if pattern != "" && !strings.Contains(expected, pattern) && strings.Contains(expected, "motif") {
+		expected += " " + pattern
+	}
+	return "chez l'auteur, " + expected + " ; pas dans votre exécution"
+}

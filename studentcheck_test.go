@@ -1,0 +1,124 @@
+package tpdocker_test
+
+// The student mode's parts that need no Docker: its questions against the
+// scripts', the line-to-question map, the expectations in words, the
+// French messages, and the rewrite of the scripts for a student.
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"tpdocker/internal/scriptcmd"
+)
+
+// Every question the scripts of exercises 3 to 7 name has a title in the
+// student mode, and only 5.b (read in the Compose file) is not in them.
+func TestStudentQuestions(t *testing.T) {
+	_, scripts, err := studentQuestions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inScripts []string
+	for _, name := range studentScripts {
+		inScripts = append(inScripts, scripts[name].questions...)
+	}
+	var titled []string
+	for _, q := range labQuestions {
+		if q.ID != "5.b" {
+			titled = append(titled, q.ID)
+		}
+	}
+	if !slices.Equal(inScripts, titled) {
+		t.Errorf("questions des scripts %v, questions titrées du mode élève %v", inScripts, titled)
+	}
+	// And no other script uses the student's files.
+	all, _ := filepath.Glob("testdata/*.txtar")
+	for _, f := range all {
+		name := strings.TrimSuffix(filepath.Base(f), ".txtar")
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "tpdocker/api") || strings.Contains(string(data), "\ncd tpdocker") {
+			if !slices.Contains(studentScripts, name) && name != "ex8-reflexion" {
+				t.Errorf("%s emploie les fichiers du TP mais n'est pas lancé pour un élève", name)
+			}
+		}
+	}
+}
+
+func TestStudentLineQuestions(t *testing.T) {
+	s := parseStudentScript("x", strings.Join([]string{
+		"lock simple-api",                        // 1: set-up, the first question's
+		"# Questions 3.a et 3.b : les fichiers.", // 2
+		"exists app.py",                          // 3
+		"",                                       // 4
+		"# Question 3.c : la construction.",      // 5
+		"exec docker build .",                    // 6
+		"# Elle continue.",                       // 7
+		"stderr x",                               // 8
+		"-- f --",                                // 9
+		"# Question 9.z : pas une question",      // 10
+	}, "\n"))
+	if got := strings.Join(s.questions, " "); got != "3.a 3.b 3.c" {
+		t.Errorf("questions : %s", got)
+	}
+	for line, want := range map[int]string{1: "3.a", 3: "3.a 3.b", 6: "3.c", 8: "3.c"} {
+		if got := strings.Join(s.lineQs[line], " "); got != want {
+			t.Errorf("ligne %d : %q, attendu %q", line, got, want)
+		}
+	}
+}
+
+func TestExpectation(t *testing.T) {
+	for _, c := range []struct{ line, expected, pattern string }{
+		{`stdout '^\{"status":"ok"\}$'`, `la sortie standard contient une ligne exactement {"status":"ok"}`, `^\{"status":"ok"\}$`},
+		{`stderr 'Container tpdocker-db-1 +Started'`, "la sortie d'erreur contient une ligne qui correspond au motif", `Container tpdocker-db-1 +Started`},
+		{`! stdout simple-api`, "la sortie standard ne contient pas le texte simple-api", "simple-api"},
+		{`[auteur] stdout -count=2 '^local'`, "la sortie standard contient 2 fois le texte local", "^local"},
+		{`exec docker build -t simple-api .`, "la commande réussit (code de sortie 0)", ""},
+		{`waithttp http://localhost:8000/health`, "http://localhost:8000/health répond 200 (dans la minute)", ""},
+		{`waitpg localhost:5432 demo demo`, "PostgreSQL accepte une session sur localhost:5432 (utilisateur demo, base demo)", ""},
+	} {
+		e, p := expectation(c.line)
+		if e != c.expected || p != c.pattern {
+			t.Errorf("%s :\n  %q, %q\nattendu\n  %q, %q", c.line, e, p, c.expected, c.pattern)
+		}
+	}
+}
+
+func TestFrenchMessage(t *testing.T) {
+	for msg, want := range map[string]string{
+		"no match for `^\\{\"status\":\"ok\"\\}$` found in stdout": "aucune ligne de la sortie standard ne correspond au motif attendu.",
+		"unexpected command failure":                               "la commande a échoué.",
+		"exec docker build: exit status 1":                         "la commande a échoué (code de sortie 1).",
+		"have 0 matches for `^local`, want 1":                      "0 correspondance(s) au lieu de 1.",
+		"PostgreSQL ne répond pas":                                 "PostgreSQL ne répond pas",
+	} {
+		if got := frenchMessage(msg); got != want {
+			t.Errorf("%q : %q, attendu %q", msg, got, want)
+		}
+	}
+}
+
+// The lab's scripts as a student's files run them: the same lines, each
+// [auteur] assertion under a command that runs becomes auteur.
+func TestStudentScripts(t *testing.T) {
+	for _, name := range studentScripts {
+		data, err := os.ReadFile(filepath.Join("testdata", name+".txtar"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(data)
+		got := scriptcmd.StudentScript(src)
+		if n, m := strings.Count(src, "\n"), strings.Count(got, "\n"); n != m {
+			t.Errorf("%s : %d lignes, %d une fois réécrit", name, n, m)
+		}
+		if strings.Count(src, "[auteur]") > 0 && !strings.Contains(got, "\nauteur ") {
+			t.Errorf("%s : aucune assertion [auteur] réécrite", name)
+		}
+	}
+}
