@@ -68,6 +68,7 @@ type state struct {
 	hints       map[string]string
 	hintFile    map[string]string // the file of a hint's last part
 	doc         *yamlDoc          // the Compose file's nodes, for lines
+	env         map[string]string // the folder's .env
 	dockerfiles map[string]bool   // the Dockerfiles read, by student's path
 }
 
@@ -127,13 +128,17 @@ func Load(dir string) (*Submission, error) {
 	}
 	s := &state{dir: dir, absDir: abs, hints: map[string]string{}, hintFile: map[string]string{}}
 	f, reasons := readFolder(dir)
-	s.reasons = append(s.reasons, reasons...)
+	for _, r := range reasons {
+		s.reasons = append(s.reasons, oneLine(r))
+	}
 	if f == nil {
 		return nil, &Refusal{s.reasons}
 	}
 	s.f = f
 	layout, compose, reasons := findLayout(f)
-	s.reasons = append(s.reasons, reasons...)
+	for _, r := range reasons {
+		s.reasons = append(s.reasons, oneLine(r))
+	}
 	s.layout, s.compose = layout, compose
 	s.staged = staging(f, layout, compose)
 
