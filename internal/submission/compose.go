@@ -18,7 +18,9 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -37,6 +39,7 @@ func (s *state) checkCompose() {
 	}
 	s.doc = doc
 	env := s.dotenv()
+	s.env = env
 	// Files that include and extends name are followed only if all are
 	// plain files of the folder.
 	follow := s.checkReferences(name, doc, map[string]bool{name: true})
@@ -61,12 +64,15 @@ func (s *state) checkCompose() {
 		s.check("5.b", false, name, line, "Docker Compose refuserait ce fichier : %s", msg)
 	}
 
-	if s.checkFilePaths(p) && follow {
+	envOK, labelsOK := s.checkFilePaths(p)
+	if envOK && follow {
 		if r, err := p.WithServicesEnvironmentResolved(false); err != nil {
 			s.check("5.b", false, name, 0, "Docker Compose ne lit pas un env_file : %s", s.clean(err))
 		} else {
 			p = r
 		}
+	}
+	if labelsOK && follow {
 		if r, err := p.WithServicesLabelsResolved(false); err != nil {
 			s.check("5.b", false, name, 0, "Docker Compose ne lit pas un label_file : %s", s.clean(err))
 		} else {
@@ -114,6 +120,10 @@ func (s *state) loadProject(data []byte, env map[string]string, follow, strict b
 		o.SkipValidation = !strict
 		o.SkipConsistencyCheck = !strict
 		if o.Interpolate != nil {
+			// Unset variables are refused, not logged in English.
+			o.Interpolate.Substitute = func(t string, m template.Mapping) (string, error) {
+				return template.SubstituteWithOptions(t, m, template.WithoutLogging)
+			}
 			lookup := o.Interpolate.LookupValue
 			o.Interpolate.LookupValue = func(k string) (string, bool) {
 				v, ok := lookup(k)
@@ -155,15 +165,40 @@ func (s *state) refuseMissing(data []byte, missing []string) {
 		if k == "COMPOSE_PROJECT_NAME" {
 			continue
 		}
-		line := 0
-		re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(k) + `\b`)
-		for i, l := range strings.Split(string(data), "\n") {
-			if re.MatchString(l) {
-				line = i + 1
-				break
-			}
+		s.refuse(s.compose, refLine(data, k), "la variable %s n'est pas définie dans le fichier .env du dossier, refusé : à l'exécution, Docker Compose y mettrait la valeur de la machine de correction ; définissez-la dans .env ou écrivez la valeur.", k)
+	}
+}
+
+// refLine is the first line of data that uses the variable k ($k or
+// ${k…}), 0 if none.
+func refLine(data []byte, k string) int {
+	re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(k) + `\b`)
+	for i, l := range strings.Split(string(data), "\n") {
+		if re.MatchString(l) {
+			return i + 1
 		}
-		s.refuse(s.compose, line, "la variable %s n'est pas définie dans le fichier .env du dossier, refusé : à l'exécution, Docker Compose y mettrait la valeur de la machine de correction ; définissez-la dans .env ou écrivez la valeur.", k)
+	}
+	return 0
+}
+
+// varRE finds a variable in a Compose file: $NAME or ${NAME…}, group 1
+// the "$" that escapes it if any.
+var varRE = regexp.MustCompile(`(\$?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))`)
+
+// refuseVariables refuses the variables of a file that the folder's .env
+// does not define.
+func (s *state) refuseVariables(file string, data []byte) {
+	var done []string
+	for _, m := range varRE.FindAllSubmatch(data, -1) {
+		if len(m[1]) > 0 {
+			continue // $$: a literal dollar
+		}
+		k := string(m[2]) + string(m[3])
+		if _, ok := s.env[k]; ok || slices.Contains(done, k) {
+			continue
+		}
+		done = append(done, k)
+		s.refuse(file, refLine(data, k), "la variable %s n'est pas définie dans le fichier .env du dossier, refusé : à l'exécution, Docker Compose y mettrait la valeur de la machine de correction ; définissez-la dans .env ou écrivez la valeur.", k)
 	}
 }
 
@@ -178,26 +213,8 @@ func (s *state) dotenv() map[string]string {
 	if err != nil {
 		return map[string]string{}
 	}
-	var outside []string
-	env, err := dotenv.UnmarshalBytesWithLookup(data, func(k string) (string, bool) {
-		outside = append(outside, k)
-		return "", false
-	})
-	if err != nil {
-		s.refuse(".env", 0, "le fichier ne se lit pas (%s).", detail(err))
-		return map[string]string{}
-	}
-	for _, k := range outside {
-		s.refuse(".env", envLine(data, k), "%s prendrait sa valeur dans l'environnement de la machine de correction, refusé : écrivez la valeur dans .env.", k)
-	}
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range env {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	for _, k := range keys {
+	env := s.readEnv(".env", data, nil)
+	for _, k := range slices.Sorted(mapKeys(env)) {
 		for _, p := range envPrefixes {
 			if strings.HasPrefix(strings.ToUpper(k), p) {
 				s.refuse(".env", envLine(data, k), "%s changerait ce que font Docker ou Docker Compose sur la machine de correction, refusé : le TP n'en a pas besoin.", k)
@@ -208,7 +225,46 @@ func (s *state) dotenv() map[string]string {
 	return env
 }
 
-// envLine is the line of .env that sets k, 0 if none is found.
+// readEnv reads an env file (.env, an env_file or a label_file) as Docker
+// Compose does, and refuses the variables it would take from the
+// checker's environment: those that neither the file nor known defines.
+func (s *state) readEnv(file string, data []byte, known map[string]string) map[string]string {
+	// A first reading finds the variables the file defines; the second one
+	// lets those resolve, and records the others. Both answer every
+	// lookup, so that compose-go logs nothing.
+	defined, err := dotenv.UnmarshalBytesWithLookup(data, func(string) (string, bool) { return "", true })
+	if err != nil {
+		s.refuse(file, 0, "le fichier ne se lit pas (%s).", detail(err))
+		return map[string]string{}
+	}
+	var outside []string
+	env, err := dotenv.UnmarshalBytesWithLookup(data, func(k string) (string, bool) {
+		if v, ok := known[k]; ok {
+			return v, true
+		}
+		if _, ok := defined[k]; ok {
+			return "", false // the file's own value
+		}
+		if !slices.Contains(outside, k) {
+			outside = append(outside, k)
+		}
+		return "", true
+	})
+	if err != nil {
+		s.refuse(file, 0, "le fichier ne se lit pas (%s).", detail(err))
+		return map[string]string{}
+	}
+	for _, k := range outside {
+		line := refLine(data, k)
+		if line == 0 {
+			line = envLine(data, k)
+		}
+		s.refuse(file, line, "%s prendrait sa valeur dans l'environnement de la machine de correction, refusé : écrivez la valeur dans .env.", k)
+	}
+	return env
+}
+
+// envLine is the line of an env file that sets k, 0 if none is found.
 func envLine(data []byte, k string) int {
 	for i, l := range strings.Split(string(data), "\n") {
 		l = strings.TrimSpace(l)
@@ -266,6 +322,15 @@ func (s *state) checkReferences(file string, doc *yamlDoc, seen map[string]bool)
 			return
 		}
 		seen[p] = true
+		// compose-go interpolates an included file with its own
+		// environment: the variables it uses must be the folder's .env's.
+		s.refuseVariables(p, data)
+		if dir := path.Dir(p); dir != "." {
+			if _, err := s.data(path.Join(dir, ".env")); err == nil {
+				s.refuse(path.Join(dir, ".env"), 0, "un .env ailleurs qu'à la racine du dossier, refusé : le TP n'en a pas besoin et la vérification ne le lit pas.")
+				ok = false
+			}
+		}
 		sub, line, msg := parseYAML(data)
 		if sub == nil {
 			s.refuse(p, line, "le YAML ne se lit pas (%s) ; corrigez-le avant la vérification.", msg)
@@ -298,19 +363,9 @@ func (s *state) checkReferences(file string, doc *yamlDoc, seen map[string]bool)
 			s.refuse(file, k.Line, "include avec project_directory, refusé : le TP n'en a pas besoin et la vérification ne suivrait pas ses chemins.")
 			ok = false
 		}
-		if k, v := mapEntry(item, "env_file"); k != nil {
-			files := []*yaml.Node{v}
-			if v = resolve(v); v != nil && v.Kind == yaml.SequenceNode {
-				files = v.Content
-			}
-			for _, f := range files {
-				if f = resolve(f); f != nil && f.Kind == yaml.ScalarNode {
-					if _, why := localPath(base, f.Value); why != "" {
-						s.refuse(file, f.Line, "include avec env_file %s, refusé : %s.", f.Value, why)
-						ok = false
-					}
-				}
-			}
+		if k, _ := mapEntry(item, "env_file"); k != nil {
+			s.refuse(file, k.Line, "include avec env_file, refusé : le TP n'en a pas besoin et la vérification ne suivrait pas ses variables.")
+			ok = false
 		}
 	}
 	services, _, _ := doc.node("services")
@@ -344,21 +399,30 @@ func (s *state) refuseKey(t target, key []any, what, why string) {
 }
 
 // checkFilePaths refuses env_file and label_file entries outside the
-// folder or that are not files of it, and reports whether all of them can
-// be read.
-func (s *state) checkFilePaths(p *types.Project) bool {
-	ok := true
+// folder, reads those of the folder as readEnv does, and reports whether
+// all env files, and all label files, are files of the folder.
+func (s *state) checkFilePaths(p *types.Project) (envOK, labelsOK bool) {
+	envOK, labelsOK = true, true
+	read := map[string]bool{}
 	check := func(t target, key string, i int, p string) {
-		rel, err := filepath.Rel(s.absDir, p)
-		rel = filepath.ToSlash(rel)
-		switch {
-		case err != nil || !inside(s.absDir, p):
+		ok := &envOK
+		if key == "label_file" {
+			ok = &labelsOK
+		}
+		rel := s.rel(p)
+		if !inside(s.absDir, p) {
 			s.refuseKey(t, []any{key, i}, key+" "+p, "Docker Compose lirait un fichier hors du dossier")
-			ok = false
-		default:
-			if _, err := s.data(rel); err != nil {
-				ok = false // missing: Compose says so, or skips an optional one
-			}
+			*ok = false
+			return
+		}
+		data, err := s.data(rel)
+		if err != nil {
+			*ok = false // missing: Compose says so, or skips an optional one
+			return
+		}
+		if !read[rel] {
+			read[rel] = true
+			s.readEnv(rel, data, s.env)
 		}
 	}
 	for _, svc := range allServices(p) {
@@ -382,7 +446,7 @@ func (s *state) checkFilePaths(p *types.Project) bool {
 			}
 		}
 	}
-	return ok
+	return envOK, labelsOK
 }
 
 // allServices are the project's services, those a profile disables too,
@@ -612,6 +676,31 @@ func (s *state) checkContainer(t target, c *types.ContainerSpec) {
 	}
 }
 
+// valueless lists the entries of the mapping or "KEY=value" list at path
+// that have no value.
+func (s *state) valueless(path []any) []string {
+	n, _, ok := s.doc.node(path...)
+	if n = resolve(n); !ok || n == nil {
+		return nil
+	}
+	var out []string
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if v := resolve(n.Content[i+1]); v == nil || v.Tag == "!!null" {
+				out = append(out, n.Content[i].Value)
+			}
+		}
+	case yaml.SequenceNode:
+		for _, item := range n.Content {
+			if item = resolve(item); item != nil && item.Kind == yaml.ScalarNode && !strings.Contains(item.Value, "=") {
+				out = append(out, item.Value)
+			}
+		}
+	}
+	return out
+}
+
 // hostPath is a bind mount's source, relative to the folder if it is in it.
 func (s *state) hostPath(p string) string {
 	if inside(s.absDir, p) {
@@ -673,14 +762,18 @@ func (s *state) checkBuild(t target, svc types.ServiceConfig) {
 	if len(b.Tags) > 0 {
 		s.refuseKey(bt, []any{"tags"}, "tags: "+strings.Join(b.Tags, ", "), "ces noms pourraient remplacer des images de la machine de correction")
 	}
-	if svc.Image != "" && officialImage(svc.Image) {
-		s.refuseKey(t, []any{"image"}, "build avec image: "+svc.Image, "l'image construite remplacerait l'image officielle "+svc.Image+" sur la machine de correction")
+	if svc.Image != "" && labImage(svc.Image) {
+		s.refuseKey(t, []any{"image"}, "build avec image: "+svc.Image, "l'image construite remplacerait l'image "+svc.Image+" du TP sur la machine de correction")
 	}
 	for _, k := range slices.Sorted(mapKeys(b.Args)) {
-		switch {
-		case strings.HasPrefix(strings.ToUpper(k), "BUILDKIT_"):
+		if strings.HasPrefix(strings.ToUpper(k), "BUILDKIT_") {
 			s.refuseKey(bt, []any{"args"}, "l'argument "+k, "il changerait le comportement de BuildKit (BUILDKIT_SYNTAX lui ferait exécuter une autre image)")
-		case b.Args[k] == nil:
+		}
+	}
+	// An argument without a value takes the environment's: compose-go
+	// drops it when .env does not set it, Docker Compose would not.
+	for _, k := range s.valueless(bt.at("args")) {
+		if _, ok := s.env[k]; !ok {
 			s.refuseKey(bt, []any{"args"}, "l'argument "+k+" sans valeur", "Docker Compose y mettrait la valeur de la machine de correction")
 		}
 	}
@@ -699,17 +792,14 @@ func (s *state) checkBuild(t target, svc types.ServiceConfig) {
 	}
 }
 
-// officialImage reports whether ref names an official image of Docker Hub
-// (docker.io/library/…).
-func officialImage(ref string) bool {
-	r := strings.ToLower(ref)
-	if i := strings.IndexAny(r, ":@"); i >= 0 {
-		r = r[:i]
-	}
-	r = strings.TrimPrefix(r, "docker.io/")
-	r = strings.TrimPrefix(r, "index.docker.io/")
-	r = strings.TrimPrefix(r, "library/")
-	return r != "" && !strings.Contains(r, "/")
+// labImages are the official images the lab runs (engine.LabImages): a
+// build must not take their names on the checker's engine.
+var labImages = []string{"hello-world", "alpine", "python", "postgres"}
+
+// labImage reports whether ref names one of labImages, whatever its tag.
+func labImage(ref string) bool {
+	named, err := reference.ParseNormalizedNamed(strings.ToLower(ref))
+	return err == nil && slices.Contains(labImages, reference.FamiliarName(named))
 }
 
 // rel is p (absolute) relative to the folder, slash-separated.

@@ -37,7 +37,7 @@ func (d *dockerfile) at(n int) string {
 	return where(d.file, n)
 }
 
-// refuse adds a reason about line n of d.
+// refuseIn adds a reason about line n of d.
 func (s *state) refuseIn(d *dockerfile, n int, format string, args ...any) {
 	s.reasons = append(s.reasons, oneLine(d.at(n)+" : "+fmt.Sprintf(format, args...)))
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -74,7 +75,7 @@ func readFolder(dir string) (*folder, []string) {
 			return fs.SkipAll
 		}
 		if badName(p) {
-			badNames = append(badNames, p)
+			badNames = append(badNames, strconv.Quote(p))
 			if d.IsDir() {
 				return fs.SkipDir
 			}

@@ -26,9 +26,9 @@ import (
 
 // Submission is a student's folder, read and accepted.
 type Submission struct {
-	Dir    string // the folder as given
-	Name   string // its base name: the student's name in a class
-	Layout string // "tp": app.py, Dockerfile, docker-compose.yml side by side; "api": docker-compose.yml with api/app.py and api/Dockerfile (the report's own layout)
+	Dir    string  // the folder as given
+	Name   string  // its base name: the student's name in a class
+	Layout string  // "tp": app.py, Dockerfile, docker-compose.yml side by side; "api": docker-compose.yml with api/app.py and api/Dockerfile (the report's own layout)
 	Checks []Check // static requirements, one or more per question, in question order
 
 	// ComposeFile is the student's Compose file, relative to Dir
@@ -67,8 +67,9 @@ type state struct {
 	checks      []Check
 	hints       map[string]string
 	hintFile    map[string]string // the file of a hint's last part
-	doc         *yamlDoc        // the Compose file's nodes, for lines
-	dockerfiles map[string]bool // the Dockerfiles read, by student's path
+	doc         *yamlDoc          // the Compose file's nodes, for lines
+	env         map[string]string // the folder's .env
+	dockerfiles map[string]bool   // the Dockerfiles read, by student's path
 }
 
 // refuse adds a reason, prefixed with the file and line it is about.
@@ -127,13 +128,17 @@ func Load(dir string) (*Submission, error) {
 	}
 	s := &state{dir: dir, absDir: abs, hints: map[string]string{}, hintFile: map[string]string{}}
 	f, reasons := readFolder(dir)
-	s.reasons = append(s.reasons, reasons...)
+	for _, r := range reasons {
+		s.reasons = append(s.reasons, oneLine(r))
+	}
 	if f == nil {
 		return nil, &Refusal{s.reasons}
 	}
 	s.f = f
 	layout, compose, reasons := findLayout(f)
-	s.reasons = append(s.reasons, reasons...)
+	for _, r := range reasons {
+		s.reasons = append(s.reasons, oneLine(r))
+	}
 	s.layout, s.compose = layout, compose
 	s.staged = staging(f, layout, compose)
 

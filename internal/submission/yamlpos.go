@@ -39,15 +39,17 @@ func parseYAML(data []byte) (*yamlDoc, int, string) {
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`(?:^|: )(?:yaml: )?line (\d+): `)
+var yamlLineRE = regexp.MustCompile(`\bline (\d+): `)
 
-// yamlErrorLine finds "line N: " in a YAML error and returns N and what
-// follows.
+// yamlErrorLine finds the last "line N: " in a YAML error ("yaml: line 3:
+// construct errors: line 14: mapping key…" is about line 14) and returns
+// N and what follows.
 func yamlErrorLine(msg string) (int, string) {
-	m := yamlLineRE.FindStringSubmatchIndex(msg)
-	if m == nil {
+	all := yamlLineRE.FindAllStringSubmatchIndex(msg, -1)
+	if all == nil {
 		return 0, msg
 	}
+	m := all[len(all)-1]
 	n, _ := strconv.Atoi(msg[m[2]:m[3]])
 	return n, msg[m[1]:]
 }
