@@ -25,6 +25,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -131,7 +132,7 @@ type classRun struct {
 	checkerErrors int // students the checker itself could not check
 }
 
-func run(ctx context.Context, class, out, engineList string, limit time.Duration, w *os.File) (*classRun, error) {
+func run(ctx context.Context, class, out, engineList string, limit time.Duration, w io.Writer) (*classRun, error) {
 	begin := time.Now()
 	engines, err := ParseEngines(engineList)
 	if err != nil {

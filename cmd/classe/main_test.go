@@ -1,0 +1,305 @@
+package main
+
+// The class mode: its arguments without Docker, and a whole class of
+// student variants (testdata/rendus) checked against the engine, on one
+// engine or spread over several (TPDOCKER_MOTEURS, as -moteurs).
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"tpdocker/internal/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the site's sample report (site/assets/verifier/exemple.txt) from this run")
+
+func TestParseEngines(t *testing.T) {
+	es, err := ParseEngines("default, salle2=nsenter --net=/run/netns/salle2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || es[0].Context != "default" || len(es[0].Prefix) != 0 ||
+		es[1].Context != "salle2" || strings.Join(es[1].Prefix, " ") != "nsenter --net=/run/netns/salle2" {
+		t.Errorf("ParseEngines : %+v", es)
+	}
+	if es, _ := ParseEngines(""); len(es) != 1 || es[0].Context != "" {
+		t.Errorf("sans -moteurs : %+v", es)
+	}
+	for _, bad := range []string{"a,a", ",b", "=x"} {
+		if _, err := ParseEngines(bad); err == nil {
+			t.Errorf("ParseEngines(%q) accepté", bad)
+		}
+	}
+}
+
+func TestStudents(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"bob", "alice", ".cache"} {
+		os.Mkdir(filepath.Join(dir, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o644)
+	got, err := Students(dir)
+	if err != nil || strings.Join(got, " ") != "alice bob" {
+		t.Errorf("Students : %v, %v", got, err)
+	}
+	os.Symlink("/", filepath.Join(dir, "carol"))
+	if _, err := Students(dir); err == nil || !strings.Contains(err.Error(), "lien symbolique") {
+		t.Errorf("un élève en lien symbolique : %v", err)
+	}
+	if _, err := Students(t.TempDir()); err == nil {
+		t.Error("une classe vide acceptée")
+	}
+}
+
+// variantExpect is what the check of a variant must say: the questions it
+// fails (none for a correct one), a word of the failure, or a refusal.
+var variantExpect = map[string]struct {
+	fails   []string
+	word    string // in the failed question's reason, output or hint
+	refused string // in the refusal
+}{
+	"correct-tp":           {},
+	"correct-route-style":  {},
+	"correct-run-en-plus":  {},
+	"correct-workdir":      {},
+	"correct-healthcheck":  {},
+	"faux-sans-health":     {fails: []string{"3.a"}, word: "/health"},
+	"faux-json":            {fails: []string{"4.b"}, word: `{"status": "OK"}`},
+	"faux-port":            {fails: []string{"4.a"}, word: "8080"},
+	"faux-python312":       {fails: []string{"3.b"}, word: "python:3.9-slim"},
+	"faux-postgres15":      {fails: []string{"5.b"}, word: "postgres:16"},
+	"faux-mot-de-passe":    {fails: []string{"5.b"}, word: "POSTGRES_PASSWORD"},
+	"faux-syntaxe":         {fails: []string{"4.a"}, word: "SyntaxError"},
+	"faux-build":           {fails: []string{"3.c"}, word: "COPY main.py"},
+	"hostile-privileged":   {refused: "privileged"},
+	"hostile-bind":         {refused: "/var/run/docker.sock"},
+	"hostile-network-host": {refused: "network_mode"},
+	"hostile-pid-host":     {refused: "pid: host"},
+	"hostile-cap-add":      {refused: "cap_add"},
+	"hostile-devices":      {refused: "devices"},
+	"hostile-ports":        {refused: "2375"},
+	"hostile-syntax":       {refused: "syntax="},
+	"hostile-yaml":         {refused: "YAML"},
+	"manquant":             {refused: "il manque"},
+	"hostile-lien":         {refused: "lien symbolique"},
+	"hostile-gros":         {refused: "Mio"},
+}
+
+// TestClassOverVariants checks the repository's student variants as a
+// class: every correct one passes, every wrong one fails at the question
+// it is about and only there, every hostile one is refused before anything
+// runs; the folders are never written to, and nothing is left on the
+// engines. TPDOCKER_MOTEURS gives the engines (as -moteurs).
+func TestClassOverVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short : la classe n'est pas vérifiée (Docker)")
+	}
+	// The class: the variants, plus the two hostile ones a repository
+	// cannot hold as files (a symbolic link out of the folder, a large file).
+	class := t.TempDir()
+	if err := os.CopyFS(class, os.DirFS("../../testdata/rendus")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(class, "README.md"))
+	if err := os.Symlink("/etc/passwd", filepath.Join(class, "hostile-lien", "api", "app.py")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(class, "hostile-gros", "api", "donnees.bin"), bytes.Repeat([]byte("x"), 2<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := treeDigest(t, class)
+	engines := os.Getenv("TPDOCKER_MOTEURS")
+	es, err := ParseEngines(engines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects := map[string]string{}
+	for _, e := range es {
+		objects[e.Context] = suiteObjects(t, e)
+	}
+
+	out := t.TempDir()
+	var log bytes.Buffer
+	r, err := run(context.Background(), class, out, engines, 4*time.Minute, &log)
+	t.Log("\n" + log.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("classe de %d élèves sur %d moteur(s) : %.0f s", len(r.report.Reports), len(es), r.seconds)
+	if r.checkerErrors > 0 {
+		t.Errorf("%d élève(s) non vérifié(s) par erreur du vérificateur", r.checkerErrors)
+	}
+
+	seen := map[string]bool{}
+	for _, rep := range r.report.Reports {
+		seen[rep.Student] = true
+		want, ok := variantExpect[rep.Student]
+		if !ok {
+			t.Errorf("%s : variante sans attente dans ce test", rep.Student)
+			continue
+		}
+		var fails []string
+		var text strings.Builder
+		for _, q := range rep.Questions {
+			if q.Status == report.Fail {
+				fails = append(fails, q.ID)
+				fmt.Fprintln(&text, q.Reason, q.Actual, q.Hint)
+			}
+		}
+		switch {
+		case want.refused != "":
+			if len(rep.Refused) == 0 || !strings.Contains(strings.Join(rep.Refused, "\n"), want.refused) {
+				t.Errorf("%s : refus attendu (%q), obtenu %q, échecs %v", rep.Student, want.refused, rep.Refused, fails)
+			}
+			if len(rep.Questions) > 0 && anyRun(rep) {
+				t.Errorf("%s : refusé, mais des questions ont été lancées", rep.Student)
+			}
+		case len(rep.Refused) > 0:
+			t.Errorf("%s : refusé : %q", rep.Student, rep.Refused)
+		case !slices.Equal(fails, want.fails):
+			t.Errorf("%s : questions en échec %v, attendu %v\n%s", rep.Student, fails, want.fails, rep.Text())
+		case want.word != "" && !strings.Contains(text.String(), want.word):
+			t.Errorf("%s : %q n'apparaît pas dans l'échec :\n%s", rep.Student, want.word, rep.Text())
+		case len(want.fails) == 0 && !rep.Passed():
+			t.Errorf("%s : ne passe pas\n%s", rep.Student, rep.Text())
+		}
+		if len(want.fails) == 0 && want.refused == "" {
+			ok, _, unverifiable := rep.Counts()
+			if unverifiable > 0 || ok != 21 {
+				t.Errorf("%s : %d réussies, %d non vérifiables (attendu 21 réussies)", rep.Student, ok, unverifiable)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(out, rep.Student, "rapport.html")); err != nil {
+			t.Errorf("%s : pas de rapport HTML : %v", rep.Student, err)
+		}
+	}
+	for name := range variantExpect {
+		if !seen[name] {
+			t.Errorf("%s : absent de la classe", name)
+		}
+	}
+
+	// The summary: one CSV row per student, one HTML page.
+	data, err := os.ReadFile(filepath.Join(out, "classe.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(rows) != len(variantExpect)+1 {
+		t.Errorf("classe.csv : %d lignes (%v), attendu %d", len(rows), err, len(variantExpect)+1)
+	}
+	if _, err := os.Stat(filepath.Join(out, "classe.html")); err != nil {
+		t.Error(err)
+	}
+
+	if after := treeDigest(t, class); after != before {
+		t.Error("un dossier d'élève a été modifié par la vérification")
+	}
+	for _, e := range es {
+		if got := suiteObjects(t, e); got != objects[e.Context] {
+			t.Errorf("%s : objets restés sur le moteur après la classe :\n%s", e, got)
+		}
+	}
+
+	// The site's sample report is the one of faux-json, as this run wrote it.
+	sample := "../../site/assets/verifier/exemple.txt"
+	got, err := os.ReadFile(filepath.Join(out, "faux-json", "rapport.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(sample, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sampleBody(got) != sampleBody(want) {
+		t.Errorf("l'exemple de rapport du site (%s) n'est plus ce que la vérification écrit : réécrivez-le avec go test ./cmd/classe -run TestClassOverVariants -update\n--- écrit\n%s\n--- sur le site\n%s", sample, got, want)
+	}
+}
+
+// anyRun tells whether a refused report still says a question ran.
+func anyRun(r *report.Report) bool {
+	for _, q := range r.Questions {
+		if q.Status == report.OK || q.Status == report.Fail {
+			return true
+		}
+	}
+	return false
+}
+
+// sampleBody is a text report without its first line, which says the
+// engine and the time taken.
+func sampleBody(b []byte) string {
+	_, rest, _ := strings.Cut(string(b), "\n")
+	return rest
+}
+
+// treeDigest sums a folder's names, modes, modification times and
+// contents.
+func treeDigest(t *testing.T, dir string) string {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %v %d\n", p, info.Mode(), info.ModTime().UnixNano())
+		if info.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h.Write(data)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// suiteObjects lists what the lab labels on an engine: containers,
+// networks, volumes and images of its runs.
+func suiteObjects(t *testing.T, e Engine) string {
+	var b strings.Builder
+	for _, args := range [][]string{
+		{"ps", "-a", "--filter", "label=tpdocker.scope", "--format", "conteneur {{.Names}} {{.Label \"tpdocker.scope\"}}"},
+		{"network", "ls", "--filter", "label=tpdocker.scope", "--format", "réseau {{.Name}}"},
+		{"volume", "ls", "--filter", "label=tpdocker.scope", "--format", "volume {{.Name}}"},
+		{"volume", "ls", "--filter", "label=tpdocker.anonymous.scope", "--format", "volume {{.Name}}"},
+		{"image", "ls", "--filter", "label=tpdocker.scope", "--format", "image {{.ID}}"},
+		{"image", "ls", "--filter", "dangling=true", "--format", "image pendante {{.ID}}"},
+	} {
+		cmd := exec.Command("docker", args...)
+		cmd.Env = os.Environ()
+		if e.Context != "" {
+			cmd.Env = append(cmd.Env, "DOCKER_CONTEXT="+e.Context)
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("docker %s (%s) : %v\n%s", strings.Join(args, " "), e, err, out)
+		}
+		b.Write(out)
+	}
+	return b.String()
+}
