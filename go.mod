@@ -228,3 +228,8 @@ require (
 	rsc.io/qr v0.2.0 // indirect
 	software.sslmate.com/src/go-pkcs12 v0.7.0 // indirect
 )
+
+// compose-go v2.16.2 asks for yaml/v4 rc.4, whose API breaks actionlint
+// v1.7.12 (the latest, built on rc.3); compose-go builds and passes its
+// uses here (internal/submission) on rc.3.
+replace go.yaml.in/yaml/v4 => go.yaml.in/yaml/v4 v4.0.0-rc.3

@@ -196,7 +196,8 @@ func (s *Submission) Hints() map[string]string {
 // file with `build: .` or `build: ./api` work. The files are those Load
 // read and checked: the student's folder is not read again, and never
 // written to. dst is created if needed; it must not be inside the
-// student's folder, nor hold it.
+// student's folder, nor hold it. Files already in dst stay: give Stage a
+// new folder.
 func (s *Submission) Stage(dst string) error {
 	absDst, err := filepath.Abs(dst)
 	if err != nil {
