@@ -175,6 +175,7 @@ func runStudent() int {
 		return 1
 	}
 	rep.Engine = engineLabel()
+	begin = time.Now() // the report's time: the check's, not the wait for the engine
 	work, err := os.MkdirTemp(os.Getenv("GOTMPDIR"), "tpdocker-rendu-")
 	if err != nil {
 		fmt.Println("tpdocker:", err)
@@ -416,16 +417,25 @@ func runStudentScript(work, name, src string) studentRun {
 	return studentRun{transcript: log.String(), failed: failed, seconds: time.Since(begin).Seconds()}
 }
 
+var blockTime = regexp.MustCompile(`^#.* \((\d+\.\d+)s\)$`)
+
 var failAt = regexp.MustCompile(`(?m)^FAIL: \S+?:(\d+): (.*)$`)
 
 // applyStudentRun sets the statuses of a script's questions from its run,
 // and returns the question it failed at ("" if it passed).
 func applyStudentRun(res studentRun, s studentScript, byID map[string]*report.Question, hints map[string]string) string {
-	// Differences from the author's run, by question.
+	// Differences from the author's run, and time, by question: testscript
+	// writes a block's time on its last comment line.
 	cur := s.questions[:1]
 	for _, l := range strings.Split(res.transcript, "\n") {
 		if m := questionComment.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
 			cur = questionID.FindAllString(m[1], -1)
+		}
+		if m := blockTime.FindStringSubmatch(l); m != nil {
+			if q := byID[cur[0]]; q != nil {
+				secs, _ := strconv.ParseFloat(m[1], 64)
+				q.Seconds += secs
+			}
 		}
 		if d, ok := strings.CutPrefix(l, scriptcmd.AuthorMark); ok {
 			for _, id := range cur {
@@ -592,10 +602,10 @@ var testscriptMessages = []struct {
 }{
 	{regexp.MustCompile("^no match for `(.*)` found in (stdout|stderr)$"), "aucune ligne de %[2]s ne correspond au motif attendu."},
 	{regexp.MustCompile("^unexpected match for `(.*)` found in (stdout|stderr)"), "%[2]s contient ce qui ne devait pas y être."},
-	{regexp.MustCompile("^have (\\d+) matches for `(.*)`, want (\\d+)$"), "%[1]s correspondance(s) au lieu de %[3]s."},
+	{regexp.MustCompile("^have ([0-9]+) matches for `(.*)`, want ([0-9]+)$"), "%[1]s correspondance(s) au lieu de %[3]s."},
 	{regexp.MustCompile("^unexpected command success$"), "la commande a réussi alors qu'elle devait échouer."},
 	{regexp.MustCompile("^unexpected command failure$"), "la commande a échoué."},
-	{regexp.MustCompile("^exec .*: exit status (\\d+)$"), "la commande a échoué (code de sortie %[1]s)."},
+	{regexp.MustCompile("^exec .*: exit status ([0-9]+)$"), "la commande a échoué (code de sortie %[1]s)."},
 	{regexp.MustCompile("^(?:exec .*: )?signal: killed$|context deadline exceeded"), "arrêtée : la limite de temps de l'exercice est dépassée."},
 }
 

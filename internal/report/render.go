@@ -184,13 +184,20 @@ func (r *Report) Text() string {
 	// "  ✅ 3.a  ": the mark takes two columns.
 	under := strings.Repeat(" ", 2+2+1+idWidth+2)
 	anyUnverifiable := false
+	lastReason := "" // a reason said just above is not said again
 	for _, q := range qs {
 		head := "  " + textMark(q.Status) + " " + pad(q.ID, idWidth) + "  "
 		if kind(q.Status) != Unverifiable {
 			fmt.Fprintf(&b, "%s\n", strings.TrimRight(head+q.Title, " "))
+			lastReason = ""
 			continue
 		}
 		anyUnverifiable = true
+		if q.Reason != "" && q.Reason == lastReason && q.Title != "" {
+			fmt.Fprintf(&b, "%s%s\n", head, q.Title)
+			continue
+		}
+		lastReason = q.Reason
 		why := "non vérifiable"
 		if q.Reason != "" {
 			why += " : " + indent(q.Reason, under)
