@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"tpdocker/internal/record"
@@ -84,10 +83,12 @@ func dockerClient() {
 		os.Exit(127)
 	}
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	for s := range stopSignals {
+		signal.Notify(sig, s)
+	}
 	go func() {
 		for s := range sig {
-			cmd.Process.Signal(s)
+			cmd.Process.Signal(stopSignals[s])
 		}
 	}()
 	err = cmd.Wait()

@@ -35,3 +35,9 @@ func exitLike(exit *exec.ExitError) {
 func dieWithParent(cmd *exec.Cmd) {
 	cmd.SysProcAttr = pdeathsig()
 }
+
+// stopSignals are the signals the wrapper passes on to the client, as the
+// signal the client gets: SIGQUIT, which testscript sends at its deadline,
+// becomes an interrupt, so that the client stops as on a Ctrl-C instead of
+// both printing their goroutines.
+var stopSignals = map[os.Signal]os.Signal{os.Interrupt: os.Interrupt, syscall.SIGTERM: syscall.SIGTERM, syscall.SIGQUIT: os.Interrupt}

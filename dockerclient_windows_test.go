@@ -23,3 +23,6 @@ func replaceWith(path string, args []string) int {
 func exitLike(exit *exec.ExitError) { os.Exit(exit.ExitCode()) }
 
 func dieWithParent(*exec.Cmd) {}
+
+// stopSignals are the signals the wrapper passes on to the client.
+var stopSignals = map[os.Signal]os.Signal{os.Interrupt: os.Interrupt}

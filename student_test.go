@@ -606,7 +606,7 @@ var testscriptMessages = []struct {
 	{regexp.MustCompile("^unexpected command success$"), "la commande a réussi alors qu'elle devait échouer."},
 	{regexp.MustCompile("^unexpected command failure$"), "la commande a échoué."},
 	{regexp.MustCompile("^exec .*: exit status ([0-9]+)$"), "la commande a échoué (code de sortie %[1]s)."},
-	{regexp.MustCompile("^(?:exec .*: )?signal: killed$|context deadline exceeded"), "arrêtée : la limite de temps de l'exercice est dépassée."},
+	{regexp.MustCompile("^(?:exec .*: )?signal: killed$|context deadline exceeded|^test timed out while running command$"), "arrêtée : la limite de temps de l'exercice est dépassée (-limite)."},
 }
 
 // frenchMessage says testscript's failure message in French; the harness's
@@ -666,6 +666,9 @@ func expectation(line string) (expected, pattern string) {
 		}
 		pattern = args[0]
 		what := "une ligne qui correspond au motif"
+		if r := readablePattern(pattern); r != "" {
+			what = "une ligne comme « " + r + " »"
+		}
 		if m := literalRE.FindStringSubmatch(pattern); m != nil {
 			lit := regexp.MustCompile(`\\(.)`).ReplaceAllString(m[1], "$1")
 			if strings.HasPrefix(pattern, "^") && strings.HasSuffix(pattern, "$") {
@@ -704,6 +707,32 @@ func expectation(line string) (expected, pattern string) {
 	return line, ""
 }
 
+// readablePattern writes a regular expression as a line it matches, when
+// it only uses \d+ (a number, written N), " +" (spaces) and escaped
+// characters: "^#\d+ \[2/4\] WORKDIR /app$" reads "#N [2/4] WORKDIR /app".
+// It returns "" for any other expression.
+func readablePattern(p string) string {
+	p = strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")
+	p = strings.NewReplacer(`\d+`, "N", " +", " ").Replace(p)
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\' && i+1 < len(p) && !isAlnum(p[i+1]):
+			i++
+			b.WriteByte(p[i])
+		case strings.IndexByte(`\.*+?()[]{}|^$`, c) >= 0:
+			return ""
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
 // authorDifference says in words an [auteur] assertion the student's run
 // does not meet.
 func authorDifference(assertion string) string {
@@ -711,5 +740,5 @@ func authorDifference(assertion string) string {
 	if pattern != "" && !strings.Contains(expected, pattern) && strings.Contains(expected, "motif") {
 		expected += " " + pattern
 	}
-	return "chez l'auteur, " + expected + " ; pas dans votre exécution"
+	return "chez l'auteur, " + expected + " ; pas chez vous"
 }

@@ -76,7 +76,9 @@ func TestStudentLineQuestions(t *testing.T) {
 func TestExpectation(t *testing.T) {
 	for _, c := range []struct{ line, expected, pattern string }{
 		{`stdout '^\{"status":"ok"\}$'`, `la sortie standard contient une ligne exactement {"status":"ok"}`, `^\{"status":"ok"\}$`},
-		{`stderr 'Container tpdocker-db-1 +Started'`, "la sortie d'erreur contient une ligne qui correspond au motif", `Container tpdocker-db-1 +Started`},
+		{`stderr 'Container tpdocker-db-1 +Started'`, "la sortie d'erreur contient une ligne comme « Container tpdocker-db-1 Started »", `Container tpdocker-db-1 +Started`},
+		{`[auteur] stderr '^#\d+ \[2/4\] WORKDIR /app$'`, "la sortie d'erreur contient une ligne comme « #N [2/4] WORKDIR /app »", `^#\d+ \[2/4\] WORKDIR /app$`},
+		{`stdout 'PostgreSQL 16\.\d+ (\([^)]*\) )?on x86_64'`, "la sortie standard contient une ligne qui correspond au motif", `PostgreSQL 16\.\d+ (\([^)]*\) )?on x86_64`},
 		{`! stdout simple-api`, "la sortie standard ne contient pas le texte simple-api", "simple-api"},
 		{`[auteur] stdout -count=2 '^local'`, "la sortie standard contient 2 fois le texte local", "^local"},
 		{`exec docker build -t simple-api .`, "la commande réussit (code de sortie 0)", ""},

@@ -76,7 +76,7 @@ var variantExpect = map[string]struct {
 	"correct-workdir":      {},
 	"correct-healthcheck":  {},
 	"faux-sans-health":     {fails: []string{"3.a"}, word: "/health"},
-	"faux-json":            {fails: []string{"4.b"}, word: `{"status": "OK"}`},
+	"faux-json":            {fails: []string{"4.b"}, word: `{"status":"OK"}`},
 	"faux-port":            {fails: []string{"4.a"}, word: "8080"},
 	"faux-python312":       {fails: []string{"3.b"}, word: "python:3.9-slim"},
 	"faux-postgres15":      {fails: []string{"5.b"}, word: "postgres:16"},
