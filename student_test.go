@@ -328,17 +328,12 @@ func parseStudentScript(name, src string) studentScript {
 // title, and reads the scripts.
 func studentQuestions() ([]report.Question, map[string]studentScript, error) {
 	scripts := map[string]studentScript{}
-	inScripts := map[string]bool{}
 	for _, name := range studentScripts {
 		src, err := os.ReadFile(filepath.Join("testdata", name+".txtar"))
 		if err != nil {
 			return nil, nil, err
 		}
-		s := parseStudentScript(name, string(src))
-		scripts[name] = s
-		for _, id := range s.questions {
-			inScripts[id] = true
-		}
+		scripts[name] = parseStudentScript(name, string(src))
 	}
 	var qs []report.Question
 	for _, q := range labQuestions {
