@@ -255,8 +255,10 @@ func finishSuite() {
 	if err != nil {
 		fmt.Printf("tpdocker: nettoyage incomplet : %v ; la prochaine exécution de la suite les supprimera\n", err)
 	}
+	if suite.info != nil && *studentDir == "" {
+		fmt.Print(summary(removed)) // a student's report says it all
+	}
 	if suite.info != nil {
-		fmt.Print(summary(removed))
 		touchRunStamp()
 	}
 	if suite.unlock != nil {
@@ -426,6 +428,9 @@ func setupScript(env *testscript.Env, root string) error {
 			return err
 		}
 		env.Setenv(scriptcmd.WaitEnv, fmt.Sprint(int(studentWait.Seconds())))
+		// The project is tpdocker, as the report's folder, whatever name:
+		// the student's Compose file gives it.
+		env.Setenv("COMPOSE_PROJECT_NAME", "tpdocker")
 	} else if err := copyLabFiles(root, dst); err != nil {
 		return err
 	}

@@ -103,6 +103,7 @@ var dependsOnFiles = map[string][]string{
 
 func runStudent() int {
 	begin := time.Now()
+	started := begin // go test's -timeout counts from here
 	abs, err := filepath.Abs(*studentDir)
 	if err != nil {
 		abs = *studentDir
@@ -116,7 +117,7 @@ func runStudent() int {
 		fmt.Println("tpdocker: -rendu vérifie un rendu d'élève ; il ne réécrit pas les enregistrements du site : retirez -update.")
 		return 2
 	}
-	if inside(out, abs) {
+	if inside(realPath(out), realPath(abs)) {
 		fmt.Printf("tpdocker: -sortie %s est dans le dossier de l'élève, qui n'est jamais modifié : choisissez un autre dossier.\n", out)
 		return 2
 	}
@@ -159,9 +160,8 @@ func runStudent() int {
 		}
 		q.Status = report.Fail
 		q.Reason = joinSentences(q.Reason, c.Message)
-		q.Hint = hints[c.Question]
-		if c.File != "" {
-			q.Hint = joinSentences(q.Hint, fileLine(c.File, c.Line))
+		if c.File != "" && !strings.Contains(c.Message, c.File) {
+			q.Hint = joinSentences(q.Hint, fileLine(c.File, c.Line)+".")
 		}
 		for _, s := range dependsOnFiles[c.Question] {
 			if stopped[s] == "" {
@@ -171,7 +171,14 @@ func runStudent() int {
 	}
 
 	if err := startSuite(); err != nil {
+		// What the files said is kept; the rest could not run.
 		fmt.Println("tpdocker:", err)
+		for i := range rep.Questions {
+			if q := &rep.Questions[i]; q.Status == "" {
+				q.Status, q.Reason = report.Unverifiable, "Docker n'a pas pu être utilisé (voir le message au-dessus du rapport)."
+			}
+		}
+		endStudent(rep, out, begin)
 		return 1
 	}
 	rep.Engine = engineLabel()
@@ -187,20 +194,38 @@ func runStudent() int {
 	suite.mu.Unlock()
 	defer os.RemoveAll(work)
 
+	// go test's own -timeout (10 minutes by default) ends the whole run:
+	// the exercises stop early enough for the report to be written.
+	end := time.Time{}
+	if f := flag.Lookup("test.timeout"); f != nil {
+		if d, ok := f.Value.(flag.Getter).Get().(time.Duration); ok && d > 0 {
+			end = started.Add(d - 90*time.Second)
+		}
+	}
 	failed := ""
 	for _, name := range studentScripts {
-		if failed != "" && stopped[name] == "" {
-			stopped[name] = failed
+		reason := ""
+		switch {
+		case stopped[name] != "":
+			reason = fmt.Sprintf("dépend de la question %s, en échec ; corrigez-la d'abord.", stopped[name])
+		case failed != "":
+			reason = fmt.Sprintf("la vérification s'arrête à la première question en échec (%s) ; corrigez-la d'abord.", failed)
+		case !end.IsZero() && time.Until(end) < time.Minute:
+			reason = "le temps de go test est épuisé (lancez go test -timeout 30m -rendu …)."
 		}
-		if dep := stopped[name]; dep != "" {
+		if reason != "" {
 			for _, id := range scripts[name].questions {
 				if q := byID[id]; q.Status == "" {
-					q.Status, q.Reason = report.Unverifiable, fmt.Sprintf("dépend de la question %s, en échec : corrigez-la d'abord.", dep)
+					q.Status, q.Reason = report.Unverifiable, reason
 				}
 			}
 			continue
 		}
-		res := runStudentScript(work, name, scripts[name].src)
+		deadline := time.Now().Add(*studentLimit)
+		if !end.IsZero() && end.Before(deadline) {
+			deadline = end
+		}
+		res := runStudentScript(work, name, scripts[name].src, deadline)
 		if at := applyStudentRun(res, scripts[name], byID, hints); at != "" {
 			failed = at
 		}
@@ -247,12 +272,26 @@ func writeReports(rep *report.Report, out string) error {
 
 // inside tells whether path is dir or inside it.
 func inside(path, dir string) bool {
-	p, err := filepath.Abs(path)
-	if err != nil {
-		return false
-	}
-	rel, err := filepath.Rel(dir, p)
+	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// realPath is p absolute, with the symbolic links of its longest existing
+// part resolved: a folder reached through a link is where the link leads.
+func realPath(p string) string {
+	p, _ = filepath.Abs(p)
+	rest := ""
+	for {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(p, rest)
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
 }
 
 func engineLabel() string {
@@ -271,10 +310,10 @@ func fileLine(file string, line int) string {
 }
 
 func joinSentences(a, b string) string {
-	if a == "" || strings.Contains(a, b) {
-		return b + strings.TrimPrefix(a, b)
-	}
-	if b == "" {
+	switch {
+	case a == "":
+		return b
+	case b == "" || strings.Contains(a, b):
 		return a
 	}
 	return a + " " + b
@@ -376,6 +415,14 @@ func (t studentT) Run(name string, f func(testscript.T)) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				t.mu.Lock()
+				*t.failed = true
+				t.log.WriteString(fmt.Sprintf("FAIL: %s.txtar:0: erreur de l'outil de vérification, pas de votre rendu : %v\n", name, r))
+				t.mu.Unlock()
+			}
+		}()
 		f(t)
 	}()
 	<-done
@@ -383,7 +430,7 @@ func (t studentT) Run(name string, f func(testscript.T)) {
 
 // runStudentScript runs one script, its [auteur] assertions turned into
 // auteur (scriptcmd.StudentScript), on a copy of the student's files.
-func runStudentScript(work, name, src string) studentRun {
+func runStudentScript(work, name, src string, deadline time.Time) studentRun {
 	dir := filepath.Join(work, "scripts")
 	os.MkdirAll(dir, 0o755)
 	file := filepath.Join(dir, name+".txtar")
@@ -403,7 +450,7 @@ func runStudentScript(work, name, src string) studentRun {
 		Files:               []string{file},
 		WorkdirRoot:         root,
 		RequireExplicitExec: true,
-		Deadline:            time.Now().Add(*studentLimit),
+		Deadline:            deadline,
 		Setup:               func(env *testscript.Env) error { return setupScript(env, cwd) },
 		Condition:           condition,
 		Cmds:                scriptcmd.Table(commands),
@@ -414,7 +461,7 @@ func runStudentScript(work, name, src string) studentRun {
 
 var blockTime = regexp.MustCompile(`^#.* \((\d+\.\d+)s\)$`)
 
-var failAt = regexp.MustCompile(`(?m)^FAIL: \S+?:(\d+): (.*)$`)
+var failAt = regexp.MustCompile(`(?m)^FAIL: .*?\.txtar:(\d+): (.*)$`)
 
 // applyStudentRun sets the statuses of a script's questions from its run,
 // and returns the question it failed at ("" if it passed).
@@ -434,7 +481,7 @@ func applyStudentRun(res studentRun, s studentScript, byID map[string]*report.Qu
 		}
 		if d, ok := strings.CutPrefix(l, scriptcmd.AuthorMark); ok {
 			for _, id := range cur {
-				if q := byID[id]; q != nil {
+				if q := byID[id]; q != nil && !contains(q.Differences, authorDifference(strings.TrimSpace(d))) {
 					q.Differences = append(q.Differences, authorDifference(strings.TrimSpace(d)))
 				}
 			}
@@ -686,6 +733,10 @@ func expectation(line string) (expected, pattern string) {
 		return "la commande réussit (code de sortie 0)", ""
 	case "terminal":
 		return "la session interactive va jusqu'au bout", ""
+	case "wait":
+		return "la commande lancée en tâche de fond se termine, et sa sortie est celle qui suit", ""
+	case "sentinel":
+		return "les conteneurs, l'image, le volume et le réseau créés à côté, comme ceux d'un lecteur, restent intacts", ""
 	case "waithttp":
 		return fmt.Sprintf("%s répond 200 (dans la minute)", strings.Join(words[1:2], "")), ""
 	case "waitpg":
@@ -734,6 +785,9 @@ func authorDifference(assertion string) string {
 	expected, pattern := expectation(strings.TrimSpace(assertion))
 	if pattern != "" && !strings.Contains(expected, pattern) && strings.Contains(expected, "motif") {
 		expected += " " + pattern
+	}
+	if strings.Contains(expected, " ne contient pas ") {
+		return "chez l'auteur, " + expected + " ; chez vous, si"
 	}
 	return "chez l'auteur, " + expected + " ; pas chez vous"
 }

@@ -12,8 +12,9 @@
 // time, under the lab's engine lock, and the engines work in parallel. The
 // lab publishes its ports (8000, 5432) on localhost: an engine whose ports
 // land elsewhere (in another network namespace, on another machine) is
-// given as CONTEXTE=COMMANDE, COMMANDE being what runs a program where that
-// engine's ports are on localhost (nsenter, ssh...).
+// given as CONTEXTE=COMMANDE, COMMANDE being what runs a program of this
+// machine where that engine's ports are on localhost (nsenter into the
+// engine's network namespace, for example).
 //
 // Run from the repository's root: it compiles the lab's tests once (go test
 // -c), then runs them for each student.
@@ -183,7 +184,7 @@ func run(ctx context.Context, class, out, engineList string, limit time.Duration
 					errorsSeen++
 					fmt.Fprintf(w, "  %-24s le vérificateur a échoué sur %s : %v\n", s, e, err)
 					r = &report.Report{Student: s, Folder: filepath.Join(class, s), Date: time.Now().Format(time.RFC3339),
-						Refused: []string{"non vérifié : le vérificateur a échoué (" + err.Error() + ")"}}
+						Refused: []string{"non vérifié : l'outil de vérification a échoué, pas ce rendu (" + err.Error() + ") ; voir journal.txt"}}
 				} else {
 					fmt.Fprintf(w, "  %s\n", studentLine(r, e))
 				}
@@ -193,11 +194,13 @@ func run(ctx context.Context, class, out, engineList string, limit time.Duration
 			}
 		}(e)
 	}
+feed:
 	for _, s := range students {
-		if ctx.Err() != nil {
-			break
+		select {
+		case queue <- s:
+		case <-ctx.Done():
+			break feed
 		}
-		queue <- s
 	}
 	close(queue)
 	wg.Wait()

@@ -97,7 +97,12 @@ func (s *state) checkRun(d *dockerfile, run *instructions.RunCommand, stages map
 			switch m.Type {
 			case instructions.MountTypeSecret, instructions.MountTypeSSH:
 				s.refuseIn(d, line, "RUN --mount=type=%s, %s il donnerait à la construction les secrets ou l'agent SSH de la machine de correction.", m.Type, why)
-			case instructions.MountTypeBind, instructions.MountTypeCache:
+			case instructions.MountTypeCache:
+				// A cache outlives the build, on the checker's engine: the
+				// next student's build would read it (and the check's
+				// promise is that nothing is left on the engine).
+				s.refuseIn(d, line, "RUN --mount=type=cache, %s ce cache resterait sur le moteur de correction et servirait à la construction des rendus suivants.", why)
+			case instructions.MountTypeBind:
 				if m.From != "" && !stages[strings.ToLower(m.From)] {
 					s.refuseIn(d, line, "RUN --mount=type=%s,from=%s : from= ne désigne pas une étape de ce Dockerfile, %s il monterait une image ou un contexte extérieurs.", m.Type, m.From, why)
 				}

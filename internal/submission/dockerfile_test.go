@@ -26,6 +26,7 @@ func TestDockerfileRefusals(t *testing.T) {
 		{"syntax collé", "#syntax=exemple/frontend\nFROM python:3.9-slim\n" + cmdLine + "\n", []string{"api/Dockerfile, ligne 1", "syntax=exemple/frontend"}},
 		{"secret", "FROM python:3.9-slim\nRUN --mount=type=secret,id=cle cat /run/secrets/cle\n" + cmdLine + "\n", []string{"ligne 2", "RUN --mount=type=secret"}},
 		{"ssh", "FROM python:3.9-slim\nRUN --mount=type=ssh true\n" + cmdLine + "\n", []string{"ligne 2", "RUN --mount=type=ssh"}},
+		{"cache", "FROM python:3.9-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install fastapi uvicorn\n" + cmdLine + "\n", []string{"ligne 2", "RUN --mount=type=cache"}},
 		{"bind d'une image", "FROM python:3.9-slim\nRUN --mount=type=bind,from=alpine,target=/x ls /x\n" + cmdLine + "\n", []string{"ligne 2", "from=alpine"}},
 		{"mount calculé", "FROM python:3.9-slim\nARG T=secret\nRUN --mount=type=$T,id=cle true\n" + cmdLine + "\n", []string{"ligne 3", "variable"}},
 		{"réseau hôte", "FROM python:3.9-slim\nRUN --network=host pip install fastapi uvicorn\n" + cmdLine + "\n", []string{"ligne 2", "RUN --network=host"}},
