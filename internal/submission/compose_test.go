@@ -146,7 +146,6 @@ func TestComposeAccepted(t *testing.T) {
 		{name: "build long et Dockerfile nommé", edit: func(t *testing.T, dir string) {
 			edit(t, dir, "docker-compose.yml", apiBuild, "    build:\n      context: api\n      dockerfile: Dockerfile\n      args:\n        VERSION: \"1\"\n")
 		}},
-		{name: "image nommée pour le build", edit: replace(apiBuild, apiBuild+"    image: simple-api\n")},
 		{name: "compose.yaml", edit: func(t *testing.T, dir string) {
 			edit(t, dir, "docker-compose.yml", "version: \"3.9\"\n", "")
 			data := readFile(t, dir, "docker-compose.yml")
@@ -188,6 +187,33 @@ func TestComposeWrongAnswers(t *testing.T) {
 			}
 			if f := failed(s); len(f) != 1 {
 				t.Errorf("questions en échec : %q", f)
+			}
+		})
+	}
+}
+
+// Names of the student's own, where the lab lets Compose name things: not
+// refused, a failed 5.b that says which line to remove.
+func TestComposeOwnNames(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(t *testing.T, dir string)
+		want string
+	}{
+		{"image nommée pour le build", replace(apiBuild, apiBuild+"    image: simple-api\n"), "image: simple-api à côté de build"},
+		{"container_name", replace(apiBuild, apiBuild+"    container_name: mon-api\n"), "container_name: mon-api"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copyTree(t, "correct-route-style")
+			c.edit(t, dir)
+			var failed []string
+			for _, ch := range load(t, dir).Checks {
+				if !ch.OK {
+					failed = append(failed, ch.Question+" "+ch.Message)
+				}
+			}
+			if len(failed) != 1 || !strings.HasPrefix(failed[0], "5.b ") || !strings.Contains(failed[0], c.want) {
+				t.Errorf("vérifications en échec : %q, attendu une seule, de 5.b, avec %q", failed, c.want)
 			}
 		})
 	}

@@ -86,6 +86,26 @@ func (s *state) checkServices(p *types.Project, data []byte) {
 			s.check("5.b", false, name, line, "le service api ne dépend pas de db (attendu : depends_on: - db)")
 		}
 	}
+	// The lab names what Compose creates: containers tpdocker-api-1 and
+	// tpdocker-db-1, the image tpdocker-api. A name of the student's own
+	// would fail 5.c on a name, not on an answer: 5.b says it first.
+	for _, svc := range []struct {
+		name string
+		ok   bool
+		cfg  types.ServiceConfig
+	}{{"api", hasAPI, api}, {"db", hasDB, db}} {
+		if !svc.ok {
+			continue
+		}
+		if c := svc.cfg.ContainerName; c != "" {
+			s.check("5.b", false, name, s.doc.line("services", svc.name, "container_name"),
+				"container_name: %s, le TP laisse Compose nommer le conteneur (tpdocker-%s-1, que les commandes du TP emploient) : retirez cette ligne", c, svc.name)
+		}
+	}
+	if hasAPI && api.Build != nil && api.Image != "" {
+		s.check("5.b", false, name, s.doc.line("services", "api", "image"),
+			"image: %s à côté de build, le TP laisse Compose nommer l'image de l'API (tpdocker-api) : retirez cette ligne", api.Image)
+	}
 }
 
 // checkPublished: the service publishes its TP port on the same host port.
