@@ -117,7 +117,7 @@ func runStudent() int {
 		fmt.Println("tpdocker: -rendu vérifie un rendu d'élève ; il ne réécrit pas les enregistrements du site : retirez -update.")
 		return 2
 	}
-	if inside(realPath(out), realPath(abs)) {
+	if submission.Within(out, abs) {
 		fmt.Printf("tpdocker: -sortie %s est dans le dossier de l'élève, qui n'est jamais modifié : choisissez un autre dossier.\n", out)
 		return 2
 	}
@@ -268,30 +268,6 @@ func writeReports(rep *report.Report, out string) error {
 		}
 	}
 	return nil
-}
-
-// inside tells whether path is dir or inside it.
-func inside(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-// realPath is p absolute, with the symbolic links of its longest existing
-// part resolved: a folder reached through a link is where the link leads.
-func realPath(p string) string {
-	p, _ = filepath.Abs(p)
-	rest := ""
-	for {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return filepath.Join(r, rest)
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return filepath.Join(p, rest)
-		}
-		rest = filepath.Join(filepath.Base(p), rest)
-		p = parent
-	}
 }
 
 func engineLabel() string {

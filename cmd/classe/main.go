@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"tpdocker/internal/report"
+	"tpdocker/internal/submission"
 )
 
 func main() {
@@ -151,7 +152,7 @@ func run(ctx context.Context, class, out, engineList string, limit time.Duration
 	if err != nil {
 		return nil, err
 	}
-	if rel, err := filepath.Rel(absClass, absOut); err == nil && !strings.HasPrefix(rel, "..") {
+	if submission.Within(absOut, absClass) {
 		return nil, fmt.Errorf("-sortie %s est dans la classe, qui n'est jamais modifiée : choisissez un autre dossier", out)
 	}
 	if err := os.MkdirAll(absOut, 0o755); err != nil {

@@ -32,3 +32,16 @@ func TestStageLinksTPLayout(t *testing.T) {
 		t.Errorf("app.py après modification de api/app.py : %q", data)
 	}
 }
+
+func TestWithin(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "eleve"), 0o755)
+	os.Symlink(filepath.Join(dir, "eleve"), filepath.Join(dir, "lien"))
+	for p, want := range map[string]bool{
+		"eleve": true, "eleve/sortie": true, "lien/sortie": true, "..eleve": false, "autre": false,
+	} {
+		if got := Within(filepath.Join(dir, p), filepath.Join(dir, "eleve")); got != want {
+			t.Errorf("Within(%s) = %v", p, got)
+		}
+	}
+}

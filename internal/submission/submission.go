@@ -270,6 +270,15 @@ func realPath(p string) string {
 	}
 }
 
+// Within reports whether path is dir or lies beneath it, once both are
+// made absolute and their symbolic links resolved: where a report may not
+// be written, for example.
+func Within(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	return err1 == nil && err2 == nil && inside(realPath(d), realPath(p))
+}
+
 // overlaps reports whether a is b, or one holds the other.
 func overlaps(a, b string) bool {
 	return inside(a, b) || inside(b, a)
