@@ -26,6 +26,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"tpdocker/internal/engine"
+	"tpdocker/internal/harness"
 	"tpdocker/internal/record"
 )
 
@@ -42,7 +43,7 @@ func sequentialScript(root string) (string, error) {
 		}
 		name := strings.TrimSuffix(filepath.Base(f), ".txtar")
 		fmt.Fprintf(&b, "\n# %s\nWORK=\"$BASE/%s\"; mkdir -p \"$WORK\"; cd \"$WORK\"\n", name, name)
-		for _, lf := range labFiles {
+		for _, lf := range harness.LabFiles {
 			fmt.Fprintf(&b, "mkdir -p \"$WORK/tpdocker/%s\"; cp %q \"$WORK/tpdocker/%s\"\n", filepath.Dir(lf), filepath.Join(root, lf), lf)
 		}
 		for _, af := range a.Files {
@@ -122,7 +123,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 	if testing.Short() {
 		b.Skip("-short : pas de Docker")
 	}
-	if err := startSuite(); err != nil {
+	if err := suite.Start(); err != nil {
 		b.Fatal(err)
 	}
 	root, _ := os.Getwd()
@@ -136,8 +137,8 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		b.Fatal(err)
 	}
 	// The suite in a child go test needs the lock this process holds.
-	suite.unlock()
-	defer func() { suite.unlock, _ = lockEngine(context.Background(), suite.cli) }()
+	takeBack := suite.LendLock()
+	defer takeBack(context.Background())
 
 	var suiteTime, seqTime time.Duration
 	for range b.N {
@@ -148,9 +149,9 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		}
 		suiteTime += time.Since(start)
 
-		scope := suite.runID + ".sequentiel"
-		proxy, err := startProxy(dir, scope, func(id string) []string {
-			c, err := suite.cli.ContainerInspect(context.Background(), id)
+		scope := suite.RunID() + ".sequentiel"
+		proxy, err := suite.StartProxy(dir, scope, func(id string) []string {
+			c, err := suite.Client().ContainerInspect(context.Background(), id)
 			if err != nil {
 				return nil
 			}
@@ -160,7 +161,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 					vols = append(vols, m.Name)
 				}
 			}
-			engine.MarkVolumes(context.Background(), suite.cli, scope, vols)
+			engine.MarkVolumes(context.Background(), suite.Client(), scope, vols)
 			return nil
 		})
 		if err != nil {
@@ -172,7 +173,7 @@ func BenchmarkSuiteVsSequential(b *testing.B) {
 		out, err := sh.CombinedOutput()
 		seqTime += time.Since(start)
 		proxy.Close()
-		engine.RemoveScope(context.Background(), suite.cli, engine.ScopeIs(scope))
+		engine.RemoveScope(context.Background(), suite.Client(), engine.ScopeIs(scope))
 		if err != nil {
 			b.Fatalf("le script séquentiel a échoué : %v\n%s", err, out)
 		}

@@ -6,14 +6,11 @@ package tpdocker_test
 // (conditions_test.go).
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"tpdocker/internal/engine"
 	"tpdocker/internal/scriptcmd"
 )
 
@@ -49,7 +46,7 @@ func TestScriptCommandsReference(t *testing.T) {
 	}
 	got, err := os.ReadFile(referencePath)
 	if err != nil || string(got) != ref {
-		t.Errorf("%s n'est pas à jour avec la table des commandes (scripts_test.go) : réécrivez-le avec « go test -run TestScriptCommandsReference -update »", referencePath)
+		t.Errorf("%s n'est pas à jour avec la table des commandes (commands_test.go) : réécrivez-le avec « go test -run TestScriptCommandsReference -update »", referencePath)
 	}
 }
 
@@ -63,58 +60,14 @@ var commands = []scriptcmd.Cmd{
 		Summary: "attend que PostgreSQL accepte une session (il demande le mot de passe) ; un port ouvert ne suffit pas"},
 	{Name: "grab", Args: "NOM REGEXP", Run: scriptcmd.Grab,
 		Summary: "met dans $NOM le premier groupe de REGEXP trouvé dans la dernière sortie (un nom de conteneur généré, par exemple)"},
-	{Name: "lock", Args: "NOM", Run: func(ts *testscript.TestScript, neg bool, args []string) error { return suite.locks.Lock(ts, neg, args) },
+	{Name: "lock", Args: "NOM", Run: func(ts *testscript.TestScript, neg bool, args []string) error { return suite.Lock(ts, neg, args) },
 		Summary: "prend le verrou NOM jusqu'à la fin du script, nettoyage compris (« simple-api » avant « ports »)"},
 	{Name: "subst", Args: "FICHIER REGEXP REMPLACEMENT", Run: scriptcmd.Subst,
 		Summary: "modifie un fichier du dossier de travail, comme le rapport le demande au lecteur"},
-	{Name: "terminal", Args: "FICHIER COMMANDE [ARGUMENTS...]", Run: scriptcmd.Terminal(resizesOf),
+	{Name: "terminal", Args: "FICHIER COMMANDE [ARGUMENTS...]", Run: scriptcmd.Terminal(func(ts *testscript.TestScript) func() int { return suite.Resizes(ts) }),
 		Summary: "lance COMMANDE dans un terminal de 30×120 et tape les lignes de FICHIER à ses invites ; ce que montre la fenêtre devient la sortie"},
 	{Name: "auteur", Args: "[!] stdout|stderr [-count=N] REGEXP | [!] grep REGEXP FICHIER", Run: scriptcmd.Author,
 		Summary: "pour le rendu d'un élève (go test -rendu), ce que devient une assertion [auteur] : vérifiée sans échouer, un écart est signalé « différent du rapport de l'auteur »"},
-	{Name: "sentinel", Args: "create|check", Run: cmdSentinel,
+	{Name: "sentinel", Args: "create|check", Run: func(ts *testscript.TestScript, neg bool, args []string) error { return suite.Sentinel(ts, neg, args) },
 		Summary: "crée hors du script des objets qui tiennent lieu de ceux du lecteur (conteneurs, image pendante, volume, réseau), puis vérifie qu'ils sont intacts"},
-}
-
-// resizesOf gives the terminal command the resize counter of the script's
-// scope proxy.
-func resizesOf(ts *testscript.TestScript) func() int {
-	suite.mu.Lock()
-	defer suite.mu.Unlock()
-	if p := suite.proxies[scriptcmd.ScriptName(ts)]; p != nil {
-		return p.Resized
-	}
-	return nil
-}
-
-// cmdSentinel makes, then checks, the sentinels of a script (internal/engine).
-func cmdSentinel(ts *testscript.TestScript, neg bool, args []string) error {
-	if neg || len(args) != 1 || (args[0] != "create" && args[0] != "check") {
-		return scriptcmd.ErrUsage
-	}
-	name := scriptcmd.ScriptName(ts)
-	ctx := context.Background()
-	if args[0] == "create" {
-		s, err := engine.CreateSentinels(ctx, suite.cli, suite.runID+"."+name)
-		if err != nil {
-			return err
-		}
-		suite.mu.Lock()
-		suite.sentinels[name] = s
-		suite.mu.Unlock()
-		id := engine.ShortID
-		fmt.Fprintf(ts.Stdout(), "sentinelles créées hors du script : conteneurs %s (arrêté) et %s (en marche), image pendante %s, volume %s, réseau %s\n",
-			id(s.Stopped), id(s.Running), id(s.Image), id(s.Volume), id(s.Network))
-		return nil
-	}
-	suite.mu.Lock()
-	s := suite.sentinels[name]
-	suite.mu.Unlock()
-	if s == nil {
-		return fmt.Errorf("sentinel check sans sentinel create")
-	}
-	if err := s.Check(ctx, suite.cli); err != nil {
-		return err
-	}
-	fmt.Fprintln(ts.Stdout(), "sentinelles intactes : 2 conteneurs, 1 image pendante, 1 volume, 1 réseau")
-	return nil
 }

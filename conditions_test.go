@@ -33,16 +33,16 @@ func condition(cond string) (bool, error) {
 	case scriptcmd.AuthorCond:
 		return *studentDir == "", nil
 	case "containerd-store":
-		return suite.info.Store == "containerd", nil
+		return suite.Info().Store == "containerd", nil
 	case "image-ls-tree":
-		major, err := clientMajor(suite.info.Client)
+		major, err := clientMajor(suite.Info().Client)
 		return major >= 29, err
 	}
 	kind, name, ok := strings.Cut(cond, ":")
 	if !ok || (kind != "official" && kind != "standin") {
 		return false, fmt.Errorf("condition inconnue %q", cond)
 	}
-	for ref, im := range suite.info.Images {
+	for ref, im := range suite.Info().Images {
 		if strings.HasPrefix(ref, name+":") {
 			return im.Kind == kind, nil
 		}

@@ -24,20 +24,20 @@ func TestFailedBuildLeavesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short : pas de Docker")
 	}
-	if err := startSuite(); err != nil {
+	if err := suite.Start(); err != nil {
 		t.Fatal("\n" + err.Error())
 	}
 	ctx := context.Background()
 	objects := func() map[string]bool {
 		seen := map[string]bool{}
-		cs, err := suite.cli.ContainerList(ctx, container.ListOptions{All: true})
+		cs, err := suite.Client().ContainerList(ctx, container.ListOptions{All: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range cs {
 			seen["conteneur "+engine.ShortID(c.ID)] = true
 		}
-		ims, err := suite.cli.ImageList(ctx, image.ListOptions{All: true})
+		ims, err := suite.Client().ImageList(ctx, image.ListOptions{All: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestFailedBuildLeavesNothing(t *testing.T) {
 		return seen
 	}
 	before := objects()
-	proxy, err := startProxy(t.TempDir(), suite.runID+".echec-construction", nil)
+	proxy, err := suite.StartProxy(t.TempDir(), suite.RunID()+".echec-construction", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +75,9 @@ func TestFailedBuildLeavesNothing(t *testing.T) {
 			// It was made by this test: remove it, once reported.
 			kind, id, _ := strings.Cut(o, " ")
 			if kind == "conteneur" {
-				suite.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
+				suite.Client().ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
 			} else {
-				suite.cli.ImageRemove(ctx, id, image.RemoveOptions{Force: true})
+				suite.Client().ImageRemove(ctx, id, image.RemoveOptions{Force: true})
 			}
 		}
 	}
@@ -98,28 +98,17 @@ func TestPartialRunLeavesNoTemp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short : pas de Docker")
 	}
-	if err := startSuite(); err != nil {
+	if err := suite.Start(); err != nil {
 		t.Fatal("\n" + err.Error())
 	}
 	// The inner run takes the engine's lock: this run lends it, and takes
 	// it back afterwards (its scripts have ended and removed their objects).
-	suite.mu.Lock()
-	unlock := suite.unlock
-	suite.unlock = nil
-	suite.mu.Unlock()
-	if unlock != nil {
-		unlock()
-		defer func() {
-			unlock, err := lockEngine(t.Context(), suite.cli)
-			if err != nil {
-				t.Errorf("verrou du moteur non repris : %v", err)
-				return
-			}
-			suite.mu.Lock()
-			suite.unlock = unlock
-			suite.mu.Unlock()
-		}()
-	}
+	takeBack := suite.LendLock()
+	defer func() {
+		if err := takeBack(t.Context()); err != nil {
+			t.Errorf("verrou du moteur non repris : %v", err)
+		}
+	}()
 
 	tmp := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestTP$/^ex1-hello$", "-test.count=1")

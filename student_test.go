@@ -32,6 +32,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"tpdocker/internal/harness"
 	"tpdocker/internal/record"
 	"tpdocker/internal/report"
 	"tpdocker/internal/scriptcmd"
@@ -170,7 +171,8 @@ func runStudent() int {
 		}
 	}
 
-	if err := startSuite(); err != nil {
+	suite = harness.New(harness.Config{LockWait: *lockWait, Stage: stageStudent})
+	if err := suite.Start(); err != nil {
 		// What the files said is kept; the rest could not run.
 		fmt.Println("tpdocker:", err)
 		for i := range rep.Questions {
@@ -186,12 +188,10 @@ func runStudent() int {
 	work, err := os.MkdirTemp(os.Getenv("GOTMPDIR"), "tpdocker-rendu-")
 	if err != nil {
 		fmt.Println("tpdocker:", err)
-		finishSuite()
+		suite.Close()
 		return 1
 	}
-	suite.mu.Lock()
-	suite.workDirs = append(suite.workDirs, work)
-	suite.mu.Unlock()
+	suite.AddWorkDir(work)
 	defer os.RemoveAll(work)
 
 	// go test's own -timeout (10 minutes by default) ends the whole run:
@@ -230,7 +230,7 @@ func runStudent() int {
 			failed = at
 		}
 	}
-	finishSuite()
+	suite.Close()
 	return endStudent(rep, out, begin)
 }
 
@@ -270,8 +270,21 @@ func writeReports(rep *report.Report, out string) error {
 	return nil
 }
 
+// stageStudent puts the student's files where a script works, and sets
+// what the student mode changes in its environment.
+func stageStudent(env *testscript.Env, dst string) error {
+	if err := student.sub.Stage(dst); err != nil {
+		return err
+	}
+	env.Setenv(scriptcmd.WaitEnv, fmt.Sprint(int(studentWait.Seconds())))
+	// The project is tpdocker, as the report's folder, whatever name:
+	// the student's Compose file gives it.
+	env.Setenv("COMPOSE_PROJECT_NAME", "tpdocker")
+	return nil
+}
+
 func engineLabel() string {
-	s := fmt.Sprintf("Docker %s (%s)", suite.info.Engine, suite.info.Store)
+	s := fmt.Sprintf("Docker %s (%s)", suite.Info().Engine, suite.Info().Store)
 	if c := os.Getenv("DOCKER_CONTEXT"); c != "" && c != "default" {
 		s += ", contexte " + c
 	}
@@ -427,7 +440,7 @@ func runStudentScript(work, name, src string, deadline time.Time) studentRun {
 		WorkdirRoot:         root,
 		RequireExplicitExec: true,
 		Deadline:            deadline,
-		Setup:               func(env *testscript.Env) error { return setupScript(env, cwd) },
+		Setup:               func(env *testscript.Env) error { return suite.Setup(env, cwd) },
 		Condition:           condition,
 		Cmds:                scriptcmd.Table(commands),
 	})

@@ -1,7 +1,7 @@
-package tpdocker_test
+package harness
 
 // The run's entry in the verification history (internal/history): with
-// -historique FILE, go test writes there, after the run, one JSON line:
+// Config.HistoryFile, the suite writes there, after the run, one JSON line:
 // the date and the machine, the engine's versions, each image's digest,
 // the versions inside the images, each script's status and duration, each
 // command's block time, and where each failure happened. .ci/publish
@@ -9,69 +9,47 @@ package tpdocker_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"tpdocker/internal/history"
 )
 
-var historyFile = flag.String("historique", "", "write this run's entry of the verification history (one JSON line) to this file")
-
-// runTimes keeps, per script, its transcript and when it ended: what the
-// record does not keep.
-var runTimes struct {
-	mu          sync.Mutex
-	transcripts map[string]string
-	ended       map[string]time.Time
-}
-
-// keepRunTimes is called with each script's transcript (keepTranscript).
-func keepRunTimes(name, transcript string) {
-	runTimes.mu.Lock()
-	defer runTimes.mu.Unlock()
-	if runTimes.transcripts == nil {
-		runTimes.transcripts, runTimes.ended = map[string]string{}, map[string]time.Time{}
-	}
-	runTimes.transcripts[name] = transcript
-	runTimes.ended[name] = time.Now()
-}
-
 // writeHistory writes the run's entry to -historique's file, if asked and
 // if scripts ran; it returns the exit code, 1 if the entry could not be
 // written.
-func writeHistory(code int) int {
-	if *historyFile == "" {
+func (s *Suite) writeHistory(code int) int {
+	if s.cfg.HistoryFile == "" {
 		return code
 	}
-	e, err := historyEntry()
+	e, err := s.historyEntry()
 	if err == nil {
 		var line []byte
 		if line, err = e.Line(); err == nil {
-			err = os.WriteFile(*historyFile, append(line, '\n'), 0o644)
+			err = os.WriteFile(s.cfg.HistoryFile, append(line, '\n'), 0o644)
 		}
 	}
 	if err != nil {
 		fmt.Println("tpdocker: entrée d'historique non écrite :", err)
 		return 1
 	}
-	fmt.Printf("tpdocker: entrée d'historique écrite dans %s (%s, %.0f s)\n", *historyFile, e.Status, e.Seconds)
+	fmt.Printf("tpdocker: entrée d'historique écrite dans %s (%s, %.0f s)\n", s.cfg.HistoryFile, e.Status, e.Seconds)
 	return code
 }
 
-func historyEntry() (*history.Entry, error) {
-	suite.mu.Lock()
-	defer suite.mu.Unlock()
-	runTimes.mu.Lock()
-	defer runTimes.mu.Unlock()
-	if suite.info == nil || len(suite.results) == 0 {
+// historyEntry makes the run's entry from its scripts' results.
+func (s *Suite) historyEntry() (*history.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	scripts := s.ran()
+	if s.info == nil || len(scripts) == 0 {
 		return nil, fmt.Errorf("aucun script n'a tourné")
 	}
 	e := &history.Entry{
@@ -80,8 +58,8 @@ func historyEntry() (*history.Entry, error) {
 		Event:  os.Getenv("HISTORY_EVENT"),
 		Commit: os.Getenv("GITHUB_SHA"),
 		Runner: runnerInfo(),
-		Engine: history.Engine{Engine: suite.info.Engine, Client: suite.info.Client, Compose: suite.info.Compose,
-			Buildx: history.BuildxVersion(suite.info.Builder), Store: suite.info.Store},
+		Engine: history.Engine{Engine: s.info.Engine, Client: s.info.Client, Compose: s.info.Compose,
+			Buildx: history.BuildxVersion(s.info.Builder), Store: s.info.Store},
 	}
 	if e.Event == "" {
 		e.Event = "local"
@@ -94,16 +72,16 @@ func historyEntry() (*history.Entry, error) {
 	if s, r, id := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_RUN_ID"); s != "" && r != "" && id != "" {
 		e.RunURL = s + "/" + r + "/actions/runs/" + id
 	}
-	refs := make([]string, 0, len(suite.info.Images))
-	for ref := range suite.info.Images {
+	refs := make([]string, 0, len(s.info.Images))
+	for ref := range s.info.Images {
 		refs = append(refs, ref)
 	}
 	sort.Strings(refs)
 	for _, ref := range refs {
-		im := suite.info.Images[ref]
+		im := s.info.Images[ref]
 		h := history.Image{Ref: ref, Kind: im.Kind, ID: im.ID}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if ins, err := suite.cli.ImageInspect(ctx, ref); err == nil {
+		if ins, err := s.cli.ImageInspect(ctx, ref); err == nil {
 			h.ID = ins.ID
 			if len(ins.RepoDigests) > 0 {
 				h.Digest = ins.RepoDigests[0]
@@ -112,26 +90,21 @@ func historyEntry() (*history.Entry, error) {
 		cancel()
 		e.Images = append(e.Images, h)
 	}
-	names := make([]string, 0, len(suite.results))
-	for n := range suite.results {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var outputs []string
 	var first, last time.Time
-	for _, n := range names {
-		r := suite.results[n]
-		s := history.Script{Script: n, Status: r.Status, Seconds: round1(suite.elapsed[n].Seconds())}
+	for _, sc := range scripts {
+		n, r := sc.Name, sc.result
+		hs := history.Script{Script: n, Status: r.Status, Seconds: round1(sc.elapsed.Seconds())}
 		inBlock := map[int]int{}
 		for _, st := range r.Steps {
 			inBlock[st.Block]++
 		}
 		for _, st := range r.Steps {
-			s.Steps = append(s.Steps, history.Step{Cmd: st.Cmd, Block: st.Block, InBlock: inBlock[st.Block], Seconds: st.Seconds})
+			hs.Steps = append(hs.Steps, history.Step{Cmd: st.Cmd, Block: st.Block, InBlock: inBlock[st.Block], Seconds: st.Seconds})
 			outputs = append(outputs, st.Tty, st.Stdout)
 		}
-		if end, ok := runTimes.ended[n]; ok {
-			if start := end.Add(-suite.elapsed[n]); first.IsZero() || start.Before(first) {
+		if end := sc.ended; !end.IsZero() {
+			if start := end.Add(-sc.elapsed); first.IsZero() || start.Before(first) {
 				first = start
 			}
 			if end.After(last) {
@@ -145,14 +118,14 @@ func historyEntry() (*history.Entry, error) {
 				st := r.Steps[k-1]
 				section, cmd, out = st.Section, st.Cmd, strings.TrimSpace(st.Tty+"\n"+st.Stdout+"\n"+st.Stderr)
 			}
-			src, _ := os.ReadFile("testdata/" + n + ".txtar")
-			f, ok := history.FailureOf(n, runTimes.transcripts[n], string(src), section, cmd, out)
+			src, _ := os.ReadFile(filepath.Join(s.cfg.ScriptDir, n+".txtar"))
+			f, ok := history.FailureOf(n, sc.transcript, string(src), section, cmd, out)
 			if !ok {
-				f = history.Failure{Script: n, File: "testdata/" + n + ".txtar", Message: "échec sans ligne FAIL dans la transcription", Cmd: cmd, Actual: history.FirstLines(out, 12)}
+				f = history.Failure{Script: n, File: s.cfg.ScriptDir + "/" + n + ".txtar", Message: "échec sans ligne FAIL dans la transcription", Cmd: cmd, Actual: history.FirstLines(out, 12)}
 			}
 			e.Failures = append(e.Failures, f)
 		}
-		e.Scripts = append(e.Scripts, s)
+		e.Scripts = append(e.Scripts, hs)
 	}
 	e.Inside = history.InsideVersions(outputs)
 	if !first.IsZero() {

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package tpdocker_test
+package dockerwrap
 
 // The docker wrapper on other Unix systems: no parent-death signal there.
 

@@ -1,4 +1,4 @@
-package tpdocker_test
+package dockerwrap
 
 // The docker wrapper on Windows: the real client runs with its streams.
 

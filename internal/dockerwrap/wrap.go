@@ -1,13 +1,13 @@
-package tpdocker_test
-
-// The scripts' docker client runs through a wrapper, this test binary under
-// the name docker (testscript.Main puts it first on PATH): it runs the real
-// client with the same arguments, passes its standard output and error on
-// to the script, as testscript keeps them for its assertions, and also
-// writes both in one stream, in the order the client wrote them
-// (record.Ordered), into the folder that $TPDOCKER_ORDERED names: the
-// record shows what a terminal would. In a terminal, or outside a script,
-// the wrapper gives way to the real client.
+// Package dockerwrap is the docker command that the lab's scripts run: a
+// wrapper around the real client. The test binary is this program under the
+// name docker (testscript.Main puts it first on PATH, with Main as the
+// command): it runs the real client with the same arguments, passes its
+// standard output and error on to the script, as testscript keeps them for
+// its assertions, and also writes both in one stream, in the order the
+// client wrote them (record.Ordered), into the folder that $TPDOCKER_ORDERED
+// names: the record shows what a terminal would. In a terminal, or outside
+// a script, the wrapper gives way to the real client.
+package dockerwrap
 
 import (
 	"errors"
@@ -24,9 +24,9 @@ import (
 	"tpdocker/internal/record"
 )
 
-// orderedEnv names the folder where the wrapper writes each run's ordered
+// OrderedEnv names the folder where the wrapper writes each run's ordered
 // output (record.WriteInvocation).
-const orderedEnv = "TPDOCKER_ORDERED"
+const OrderedEnv = "TPDOCKER_ORDERED"
 
 // wrappersEnv lists the folders of the wrappers a docker command has already
 // gone through: a test binary run by a script's test (the nested run of
@@ -53,14 +53,14 @@ func realDocker() (string, error) {
 	return "", errors.New("docker : client introuvable dans le PATH")
 }
 
-// dockerClient is the wrapper's main.
-func dockerClient() {
+// Main is the wrapper's main: it runs the real client and exits as it did.
+func Main() {
 	real, err := realDocker()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(127)
 	}
-	dir := os.Getenv(orderedEnv)
+	dir := os.Getenv(OrderedEnv)
 	if dir == "" || isTerminal(os.Stdout) || isTerminal(os.Stderr) {
 		os.Exit(replaceWith(real, os.Args[1:]))
 	}
@@ -70,7 +70,7 @@ func dockerClient() {
 	// The docker that the client itself runs (compose builds through
 	// docker buildx bake) is part of this run, not a run of the script.
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, orderedEnv+"=") {
+		if !strings.HasPrefix(kv, OrderedEnv+"=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
@@ -117,8 +117,8 @@ func isTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// orderedDir makes the folder where a script's docker runs write their
-// ordered outputs.
-func orderedDir(script string) (string, error) {
+// OrderedDir makes the folder where a script's docker runs write their
+// ordered outputs; the script's environment names it in OrderedEnv.
+func OrderedDir(script string) (string, error) {
 	return os.MkdirTemp("", "tpdocker-"+strings.ReplaceAll(script, string(filepath.Separator), "-")+"-")
 }

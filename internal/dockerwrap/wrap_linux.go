@@ -1,6 +1,6 @@
-package tpdocker_test
+package dockerwrap
 
-// The docker wrapper's child dies with it on Linux (dockerclient_test.go).
+// The docker wrapper's child dies with it on Linux.
 
 import "syscall"
 

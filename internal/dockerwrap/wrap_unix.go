@@ -1,6 +1,6 @@
 //go:build unix
 
-package tpdocker_test
+package dockerwrap
 
 // The docker wrapper on Unix: how it hands over to the real client.
 
