@@ -8,8 +8,8 @@
 //	    writes what the site shows: the branch's runs, and ENTRY, a run not
 //	    yet on the branch; without the branch (a fresh clone, a fork), the
 //	    file is removed and the site says the history is empty
-//	go run ./cmd/history report -entry ENTRY [-repo OWNER/NAME]
-//	    reports the run on GitHub's issues with gh: a failure opens an issue
+//	go run ./cmd/history issues -entry ENTRY [-repo OWNER/NAME]
+//	    files the run on GitHub's issues with gh: a failure opens an issue
 //	    or comments on the one open for the same script and step; a script
 //	    that passes closes its issues
 //
@@ -47,7 +47,7 @@ func main() {
 	entryPath := fs.String("entry", "", "the run's entry (a file of one JSON line)")
 	add := fs.String("add", "", "site: a run's entry not yet on the branch, shown too")
 	out := fs.String("o", "site/data/historique.json", "site: the file the site reads")
-	repo := fs.String("repo", "", "report: the GitHub repository (owner/name), passed to gh as -R")
+	repo := fs.String("repo", "", "issues: the GitHub repository (owner/name), passed to gh as -R")
 	fs.Parse(args)
 	b := history.Branch{Dir: *dir, Remote: *remote, Name: *branch, File: historyFile}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -58,8 +58,8 @@ func main() {
 		err = appendEntry(ctx, b, *entryPath)
 	case "site":
 		err = site(ctx, b, *add, *out)
-	case "report":
-		err = report(ctx, *entryPath, *repo)
+	case "issues":
+		err = fileIssues(ctx, *entryPath, *repo)
 	default:
 		usage()
 	}
@@ -70,7 +70,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage : go run ./cmd/history append|site|report [options] (go doc ./cmd/history)")
+	fmt.Fprintln(os.Stderr, "usage : go run ./cmd/history append|site|issues [options] (go doc ./cmd/history)")
 	os.Exit(2)
 }
 
@@ -164,12 +164,12 @@ func readBranch(ctx context.Context, b history.Branch) ([]byte, error) {
 	return data, err
 }
 
-func report(ctx context.Context, path, repo string) error {
+func fileIssues(ctx context.Context, path, repo string) error {
 	e, err := readEntry(path)
 	if err != nil {
 		return err
 	}
-	acts, err := history.Report(ctx, history.GH{Repo: repo}, e)
+	acts, err := history.FileIssues(ctx, history.GH{Repo: repo}, e)
 	for _, a := range acts {
 		switch a.Verb {
 		case "create":

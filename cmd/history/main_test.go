@@ -118,7 +118,7 @@ func TestReport(t *testing.T) {
 	t.Setenv("GH_STANDIN_DIR", state)
 	want := []string{"issue ouverte", "commentaire sur l'issue 1", "issue 1 fermée", "rien à signaler"}
 	for i, fail := range []bool{true, true, false, false} {
-		got := run(t, dir, false, "report", "-entry", writeEntry(t, dir, fmt.Sprintf("2026-11-0%dT03:17:00Z", i+1), fail))
+		got := run(t, dir, false, "issues", "-entry", writeEntry(t, dir, fmt.Sprintf("2026-11-0%dT03:17:00Z", i+1), fail))
 		if !strings.Contains(got, want[i]) {
 			t.Errorf("signalement %d : %q, attendu %q", i+1, got, want[i])
 		}

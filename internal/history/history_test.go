@@ -202,7 +202,7 @@ func TestReportSequence(t *testing.T) {
 	step := func(e Entry, want ...string) {
 		t.Helper()
 		before, _ := ghCalls(t, state)
-		acts, err := Report(ctx, GH{}, &e)
+		acts, err := FileIssues(ctx, GH{}, &e)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,10 +251,10 @@ func TestReportSequence(t *testing.T) {
 func TestReportClosesOnlyPassedScripts(t *testing.T) {
 	state := standinGH(t)
 	ctx := context.Background()
-	if _, err := Report(ctx, GH{}, ptr(entry("2026-11-01T03:17:00Z", map[string]int{"ex6-postgres": 14, "ex1-hello": 3}))); err != nil {
+	if _, err := FileIssues(ctx, GH{}, ptr(entry("2026-11-01T03:17:00Z", map[string]int{"ex6-postgres": 14, "ex1-hello": 3}))); err != nil {
 		t.Fatal(err)
 	}
-	acts, err := Report(ctx, GH{}, ptr(entry("2026-11-02T03:17:00Z", map[string]int{"ex6-postgres": 30})))
+	acts, err := FileIssues(ctx, GH{}, ptr(entry("2026-11-02T03:17:00Z", map[string]int{"ex6-postgres": 30})))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // history and report failures, each write right in the one job that needs
 // it: contents: write only in the job that appends to the data branch
 // (bash .ci/history append), issues: write only in the job that reports
-// (bash .ci/history report); the jobs that run the suite keep their entry
+// (bash .ci/history issues); the jobs that run the suite keep their entry
 // as an artifact, even when it fails, and no job asks for write-all.
 func TestWorkflowsHistory(t *testing.T) {
 	for _, file := range workflowFiles(t) {
@@ -56,7 +56,7 @@ func TestWorkflowsHistory(t *testing.T) {
 				}
 			}
 			appends := strings.Contains(runs, "bash .ci/history append")
-			reports := strings.Contains(runs, "bash .ci/history report")
+			reports := strings.Contains(runs, "bash .ci/history issues")
 			if appends {
 				appenders++
 			}

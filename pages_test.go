@@ -20,8 +20,8 @@ import (
 	"tpdocker/internal/record"
 )
 
-// reportCommands are the commands the report asks the reader to type.
-var reportCommands = []string{
+// labCommands are the commands the lab asks the reader to type.
+var labCommands = []string{
 	"docker run hello-world",
 	"docker ps -a",
 	`docker run alpine echo "Bonjour depuis un conteneur Alpine"`,
@@ -123,7 +123,7 @@ func TestSiteShowsOnlyRunCommands(t *testing.T) {
 		walk(doc, false, false)
 	}
 	var missing []string
-	for _, c := range reportCommands {
+	for _, c := range labCommands {
 		switch {
 		case !recorded[c]:
 			t.Errorf("la commande du rapport « %s » n'est exécutée par aucun script", c)

@@ -56,10 +56,10 @@ type Action struct {
 	Title  string
 }
 
-// Report reports a run on GitHub's issues: each failure opens an issue, or
+// FileIssues files a run on GitHub's issues: each failure opens an issue, or
 // comments on the one already open for the same script and step; each open
 // issue of a script that passed in this run is closed, with a comment.
-func Report(ctx context.Context, gh GH, e *Entry) ([]Action, error) {
+func FileIssues(ctx context.Context, gh GH, e *Entry) ([]Action, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
