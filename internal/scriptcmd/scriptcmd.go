@@ -30,10 +30,14 @@ type Cmd struct {
 	Run func(ts *testscript.TestScript, neg bool, args []string) error
 }
 
-// Cond is a condition of the scripts ([NAME]).
+// Cond is a condition of the scripts ([NAME], or [NAME:ARG] for a
+// condition that takes an argument).
 type Cond struct {
 	Name    string // as the script writes it inside brackets: "official:NOM"
 	Summary string // when it holds, in one line
+	// Eval tells whether the condition holds; arg is what follows the
+	// colon ("python" in [official:python]), "" for a plain condition.
+	Eval func(arg string) (bool, error)
 }
 
 // ErrUsage is returned by a command called with the wrong arguments.
@@ -57,6 +61,22 @@ func Table(cmds []Cmd) map[string]func(ts *testscript.TestScript, neg bool, args
 		}
 	}
 	return m
+}
+
+// Conditions gives testscript the conditions: [NAME] and [NAME:ARG] are
+// answered by the Cond whose Name is NAME, or NAME:… for one that takes an
+// argument.
+func Conditions(conds []Cond) func(cond string) (bool, error) {
+	return func(cond string) (bool, error) {
+		name, arg, hasArg := strings.Cut(cond, ":")
+		for _, c := range conds {
+			cname, _, takesArg := strings.Cut(c.Name, ":")
+			if cname == name && takesArg == hasArg {
+				return c.Eval(arg)
+			}
+		}
+		return false, fmt.Errorf("condition inconnue %q", cond)
+	}
 }
 
 // Reference writes the commands and conditions as a Markdown page, in

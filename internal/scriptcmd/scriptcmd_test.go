@@ -71,7 +71,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestReference(t *testing.T) {
-	ref := Reference(cmds, []Cond{{"official:NOM", "l'image NOM est l'officielle"}})
+	ref := Reference(cmds, []Cond{{Name: "official:NOM", Summary: "l'image NOM est l'officielle"}})
 	for _, want := range []string{
 		"| `waitpg HÔTE:PORT UTILISATEUR BASE [secondes]` | attend que PostgreSQL accepte une session |\n",
 		"| `[official:NOM]` | l'image NOM est l'officielle |\n",
@@ -82,5 +82,33 @@ func TestReference(t *testing.T) {
 	}
 	if got := (Cmd{Name: "lock", Args: "NOM"}).Usage(); got != "lock NOM" {
 		t.Errorf("usage : %q", got)
+	}
+}
+
+// TestConditions: [NAME] and [NAME:ARG] reach their own Cond, with the
+// argument; an unknown one, or one given an argument it does not take, is
+// an error.
+func TestConditions(t *testing.T) {
+	var got []string
+	cond := Conditions([]Cond{
+		{Name: "official:NOM", Eval: func(arg string) (bool, error) { got = append(got, "official "+arg); return arg == "python", nil }},
+		{Name: "containerd-store", Eval: func(arg string) (bool, error) { got = append(got, "store "+arg); return true, nil }},
+	})
+	if ok, err := cond("official:python"); !ok || err != nil {
+		t.Errorf("[official:python] : %v, %v", ok, err)
+	}
+	if ok, err := cond("official:alpine"); ok || err != nil {
+		t.Errorf("[official:alpine] : %v, %v", ok, err)
+	}
+	if ok, err := cond("containerd-store"); !ok || err != nil {
+		t.Errorf("[containerd-store] : %v, %v", ok, err)
+	}
+	for _, bad := range []string{"official", "containerd-store:x", "inconnue"} {
+		if _, err := cond(bad); err == nil || !strings.Contains(err.Error(), "condition inconnue") {
+			t.Errorf("[%s] : %v, attendu « condition inconnue »", bad, err)
+		}
+	}
+	if strings.Join(got, ",") != "official python,official alpine,store " {
+		t.Errorf("appels : %q", got)
 	}
 }
