@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"tpdocker/internal/engine"
+	"tpdocker/internal/lab"
 	"tpdocker/internal/record"
 )
 
@@ -25,7 +26,7 @@ func TestScriptsAreWellFormed(t *testing.T) {
 	for _, c := range strings.Fields(`cd chmod cmp cmpenv cp env exec exists grep kill mkdir mv rm skip stderr stdin stdout stop symlink unix2dos unquote wait ttyin ttyout`) {
 		known[c] = true
 	}
-	for _, c := range commands {
+	for _, c := range lab.Commands(nil) {
 		known[c.Name] = true
 	}
 	// testscript's conditions, and the harness's, NOM being one of the
@@ -35,7 +36,7 @@ func TestScriptsAreWellFormed(t *testing.T) {
 		images = append(images, regexp.QuoteMeta(strings.SplitN(ref, ":", 2)[0]))
 	}
 	alts := []string{"short", "net", "link", "symlink", "exec:.+", "unix", "linux"}
-	for _, c := range conditions {
+	for _, c := range lab.Conditions(nil, true) {
 		alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(c.Name), "NOM", "("+strings.Join(images, "|")+")"))
 	}
 	conds := regexp.MustCompile(`^(!?)(` + strings.Join(alts, "|") + `)$`)

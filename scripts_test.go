@@ -6,9 +6,8 @@ package tpdocker_test
 //
 // This file only wires: the flags, the suite of internal/harness (engine,
 // lock, scope proxies, records, history), the docker wrapper of
-// internal/dockerwrap as the scripts' docker, the tables of commands
-// (commands_test.go) and conditions (conditions_test.go), and the student
-// mode of internal/student (student_test.go).
+// internal/dockerwrap as the scripts' docker, the lab's commands and
+// conditions (internal/lab), and the student mode (student_test.go).
 //
 //	go test -run TestTP/ex2 -v    one exercise, with its whole transcript
 //	go test -update               also refresh the run records of the site
@@ -24,7 +23,7 @@ import (
 
 	"tpdocker/internal/dockerwrap"
 	"tpdocker/internal/harness"
-	"tpdocker/internal/scriptcmd"
+	"tpdocker/internal/lab"
 )
 
 var (
@@ -103,13 +102,7 @@ func TestTP(t *testing.T) {
 	// returns before the scripts run).
 	restore := harness.SetenvUntil("GOTMPDIR", suite.ScriptsRoot(t))
 	defer restore()
-	testscript.RunT(suite.T(t), testscript.Params{
-		Dir:                 "testdata",
-		RequireExplicitExec: true,
-		RequireUniqueNames:  true,
-		UpdateScripts:       *update,
-		Setup:               func(env *testscript.Env) error { return suite.Setup(env, root) },
-		Condition:           condition,
-		Cmds:                scriptcmd.Table(commands),
-	})
+	p := lab.Params(suite, root, true)
+	p.Dir, p.RequireUniqueNames, p.UpdateScripts = "testdata", true, *update
+	testscript.RunT(suite.T(t), p)
 }

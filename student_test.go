@@ -33,6 +33,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"tpdocker/internal/harness"
+	"tpdocker/internal/lab"
 	"tpdocker/internal/record"
 	"tpdocker/internal/report"
 	"tpdocker/internal/scriptcmd"
@@ -435,15 +436,9 @@ func runStudentScript(work, name, src string, deadline time.Time) studentRun {
 	var log strings.Builder
 	failed := false
 	t := studentT{mu: &sync.Mutex{}, log: &log, failed: &failed}
-	testscript.RunT(t, testscript.Params{
-		Files:               []string{file},
-		WorkdirRoot:         root,
-		RequireExplicitExec: true,
-		Deadline:            deadline,
-		Setup:               func(env *testscript.Env) error { return suite.Setup(env, cwd) },
-		Condition:           condition,
-		Cmds:                scriptcmd.Table(commands),
-	})
+	p := lab.Params(suite, cwd, false)
+	p.Files, p.WorkdirRoot, p.Deadline = []string{file}, root, deadline
+	testscript.RunT(t, p)
 	os.RemoveAll(root)
 	return studentRun{transcript: log.String(), failed: failed, seconds: time.Since(begin).Seconds()}
 }
