@@ -23,6 +23,15 @@ const (
 	Fail                       // "FAIL: file:N: message"
 )
 
+var kindNames = [...]string{"output", "heading", "run", "stdout", "stderr", "exit", "not-met", "background-done", "no-newline", "pass", "fail"}
+
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return "Kind(" + strconv.Itoa(int(k)) + ")"
+	}
+	return kindNames[k]
+}
+
 // Entry is one line of a transcript.
 type Entry struct {
 	Kind Kind

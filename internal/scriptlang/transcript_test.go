@@ -118,12 +118,12 @@ func TestRealTranscript(t *testing.T) {
 	// The output without a newline, and what testscript wrote after it.
 	var kinds []string
 	for _, e := range blocks[1].Entries {
-		kinds = append(kinds, fmt.Sprintf("%d:%s", e.Kind, e.Text))
+		kinds = append(kinds, fmt.Sprintf("%s:%s", e.Kind, e.Text))
 	}
 	wantKinds := []string{
-		`2:exec printf '{"status":"ok"}'`, "3:[stdout]", `0:{"status":"ok"}`, "8:",
-		"2:! exec sh -c 'echo perdu >&2; exit 3'", "4:[stderr]", "0:perdu", "5:[exit status 3]",
-		"2:stderr perdu",
+		`run:exec printf '{"status":"ok"}'`, "stdout:[stdout]", `output:{"status":"ok"}`, "no-newline:",
+		"run:! exec sh -c 'echo perdu >&2; exit 3'", "stderr:[stderr]", "output:perdu", "exit:[exit status 3]",
+		"run:stderr perdu",
 	}
 	if !reflect.DeepEqual(kinds, wantKinds) {
 		t.Errorf("entrées du bloc 9.a :\n%q\nattendu :\n%q", kinds, wantKinds)
@@ -179,18 +179,18 @@ func TestTranscriptLines(t *testing.T) {
 	tr := ReadTranscript(transcript, script)
 	var got []string
 	for _, e := range tr.Entries {
-		got = append(got, fmt.Sprintf("%d:%s:%d:%v", e.Kind, e.Text, e.Line, e.Seconds))
+		got = append(got, fmt.Sprintf("%s:%s:%d:%v", e.Kind, e.Text, e.Line, e.Seconds))
 	}
 	want := []string{
-		"1:A:1:0", "1:B:2:1.25", "2:exec cat f:0:0", "3:[stdout]:0:0",
-		"0:# not a comment of the script (0.1s):0:0",
-		"0:partial:0:0", "8::0:0", "2:exec sleep 9 &bg&:0:0",
-		"2:[x] exec echo x:0:0", "6:[condition not met]:0:0",
-		"0:x:0:0", "8::0:0", "5:[exit status 1]:0:0",
-		"0:y:0:0", "8::0:0", "1:A:6:0.002", // the second # A, found after the first
-		"7:[background] sleep 9: signal: interrupt:0:0",
-		"10:FAIL: /tmp/un dossier/ex1.txtar:7: exec echo: exit status 1:0:0",
-		"10:FAIL: sans numéro:0:0",
+		"heading:A:1:0", "heading:B:2:1.25", "run:exec cat f:0:0", "stdout:[stdout]:0:0",
+		"output:# not a comment of the script (0.1s):0:0",
+		"output:partial:0:0", "no-newline::0:0", "run:exec sleep 9 &bg&:0:0",
+		"run:[x] exec echo x:0:0", "not-met:[condition not met]:0:0",
+		"output:x:0:0", "no-newline::0:0", "exit:[exit status 1]:0:0",
+		"output:y:0:0", "no-newline::0:0", "heading:A:6:0.002", // the second # A, found after the first
+		"background-done:[background] sleep 9: signal: interrupt:0:0",
+		"fail:FAIL: /tmp/un dossier/ex1.txtar:7: exec echo: exit status 1:0:0",
+		"fail:FAIL: sans numéro:0:0",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("entrées :\n%q\nattendu :\n%q", got, want)
