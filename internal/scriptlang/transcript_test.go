@@ -40,7 +40,14 @@ func run(t *testing.T, name, script string) string {
 	func() {
 		defer func() { recover() }()
 		testscript.RunT(logT{mu: &sync.Mutex{}, log: &log}, testscript.Params{Dir: dir, RequireExplicitExec: true,
-			Condition: func(cond string) (bool, error) { return cond == "vrai", nil }})
+			Condition: func(cond string) (bool, error) { return cond == "vrai", nil },
+			// note writes a line in the transcript, as the student mode's
+			// auteur does for a difference.
+			Cmds: map[string]func(*testscript.TestScript, bool, []string){
+				"note": func(ts *testscript.TestScript, neg bool, args []string) {
+					ts.Logf("note : %s", strings.Join(args, " "))
+				},
+			}})
 	}()
 	return log.String()
 }
@@ -54,6 +61,7 @@ stderr perdu
 # Question 9.b : une condition.
 [vrai] exec echo 'oui # pas un commentaire'
 [!vrai] exec echo non
+note 'une différence'
 exec sh -c 'sleep 0.01; echo fond' &fond&
 wait fond
 stdout fond
@@ -72,7 +80,7 @@ func TestRealTranscript(t *testing.T) {
 	tr := ReadTranscript(log, s)
 
 	f, ok := tr.Failure()
-	if !ok || !strings.HasSuffix(f.File, "ex9.txtar") || f.Line != 16 || f.Message != "no match for `PostgreSQL 16` found in stdout" {
+	if !ok || !strings.HasSuffix(f.File, "ex9.txtar") || f.Line != 17 || f.Message != "no match for `PostgreSQL 16` found in stdout" {
 		t.Errorf("échec lu : %+v, %v\n%s", f, ok, log)
 	}
 	if l := s.Line(f.Line); l == nil || l.Text != "stdout 'PostgreSQL 16'" || !reflect.DeepEqual(l.Questions, []string{"9.c"}) {
@@ -104,7 +112,7 @@ func TestRealTranscript(t *testing.T) {
 		{[]string{"Exercice 9 : une exécution réelle.", "Question 9.a : une sortie sans fin de ligne."}, []string{"9.a"}, true,
 			[]string{`exec|printf|{"status":"ok"}`, "exec|sh|-c|echo perdu >&2; exit 3", "stderr|perdu"}},
 		{[]string{"Question 9.b : une condition."}, []string{"9.b"}, true,
-			[]string{"exec|echo|oui # pas un commentaire", "exec|echo|non", "exec|sh|-c|sleep 0.01; echo fond", "wait|fond", "stdout|fond"}},
+			[]string{"exec|echo|oui # pas un commentaire", "exec|echo|non", "note|une différence", "exec|sh|-c|sleep 0.01; echo fond", "wait|fond", "stdout|fond"}},
 		{[]string{"Question 9.c : l'échec."}, []string{"9.c"}, true,
 			[]string{"exec|echo|PostgreSQL 17.2", "stdout|PostgreSQL 16"}},
 	}
@@ -132,6 +140,21 @@ func TestRealTranscript(t *testing.T) {
 		if e.Kind == Exit && e.Status != 3 {
 			t.Errorf("statut %d, attendu 3", e.Status)
 		}
+	}
+	// A line a command logged belongs to its block's questions.
+	notes := 0
+	for _, b := range blocks {
+		for _, e := range b.Entries {
+			if e.Kind == Output && e.Text == "note : une différence" {
+				notes++
+				if !reflect.DeepEqual(b.Questions, []string{"9.b"}) {
+					t.Errorf("note sous les questions %q, attendu 9.b", b.Questions)
+				}
+			}
+		}
+	}
+	if notes != 1 {
+		t.Errorf("%d notes lues, attendu 1\n%s", notes, log)
 	}
 	fails := 0
 	for _, e := range blocks[3].Entries {
