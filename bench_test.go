@@ -17,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -27,7 +26,7 @@ import (
 
 	"tpdocker/internal/engine"
 	"tpdocker/internal/harness"
-	"tpdocker/internal/record"
+	"tpdocker/internal/scriptlang"
 )
 
 // sequentialScript turns the scripts into one bash script.
@@ -35,7 +34,6 @@ func sequentialScript(root string) (string, error) {
 	files, _ := filepath.Glob(filepath.Join(root, "testdata", "*.txtar"))
 	var b strings.Builder
 	b.WriteString("set -u\nsay() { printf '%s\\n' \"$*\" >&2; }\n")
-	bgName := regexp.MustCompile(`\s+&(\w*)&$`)
 	for _, f := range files {
 		a, err := txtar.ParseFile(f)
 		if err != nil {
@@ -50,14 +48,12 @@ func sequentialScript(root string) (string, error) {
 			fmt.Fprintf(&b, "cat > \"$WORK/%s\" <<'TPDOCKER_EOF'\n%sTPDOCKER_EOF\n", af.Name, af.Data)
 		}
 		stdin := ""
-		for _, line := range strings.Split(string(a.Comment), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "[") {
+		for _, l := range scriptlang.ParseScript(string(a.Comment)).Lines {
+			// Blank lines, comments, and lines with a condition are left out.
+			if len(l.Args) == 0 || len(l.Conds) > 0 {
 				continue
 			}
-			neg := strings.HasPrefix(line, "! ")
-			line = strings.TrimPrefix(line, "! ")
-			words := record.SplitScriptWords(line)
+			neg, words := l.Neg, l.Args
 			q := func(ws []string) string {
 				out := make([]string, len(ws))
 				for i, w := range ws {
@@ -80,9 +76,8 @@ func sequentialScript(root string) (string, error) {
 					in = " < " + q([]string{stdin})
 					stdin = ""
 				}
-				if m := bgName.FindStringSubmatch(line); m != nil {
-					ws := record.SplitScriptWords(strings.TrimSuffix(line, m[0]))
-					fmt.Fprintf(&b, "%s%s > \"$WORK/.bg-%s\" 2>&1 & bg_%s=$!\n", q(ws[1:]), in, m[1], m[1])
+				if l.Background {
+					fmt.Fprintf(&b, "%s%s > \"$WORK/.bg-%s\" 2>&1 & bg_%s=$!\n", q(words[1:]), in, l.BgName, l.BgName)
 					continue
 				}
 				fail := "|| { say \"échec : \"" + q(words[1:2]) + "; exit 1; }"

@@ -29,10 +29,11 @@ package tpdocker_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +42,7 @@ import (
 
 	"tpdocker/internal/record"
 	"tpdocker/internal/scriptcmd"
+	"tpdocker/internal/scriptlang"
 )
 
 // authorOutput is a line of output that the author quotes in the report.
@@ -151,12 +153,7 @@ func replayOfficial(scripts map[string]string, notes []record.Note, authors []au
 		fragments[k] = append(fragments[k], a.line)
 	}
 
-	names := make([]string, 0, len(scripts))
-	for n := range scripts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(scripts)) {
 		replayScript(r, name, scripts[name], samples, fragments)
 	}
 	for k := range samples {
@@ -199,12 +196,6 @@ func (s *replayStep) output(stream string) (text string, whole bool) {
 	return strings.Join(s.lines, "\n") + "\n", false
 }
 
-var (
-	execWords = regexp.MustCompile(`^(?:\[[^\]]+\]\s*)*(?:!\s*)?exec\s+(.*)$`)
-	termWords = regexp.MustCompile(`^(?:\[[^\]]+\]\s*)*terminal\s+\S+\s+(.*)$`)
-	bgWords   = regexp.MustCompile(`\s+&(\w*)&$`)
-)
-
 // replayScript replays one script, line by line, as testscript runs it on
 // the official images.
 func replayScript(r *officialReplay, name, script string, samples map[stepKey]record.OfficialSample, fragments map[stepKey][]string) {
@@ -225,28 +216,29 @@ func replayScript(r *officialReplay, name, script string, samples map[stepKey]re
 		s.lines = fragments[k]
 		return s
 	}
-	for i, raw := range strings.Split(script, "\n") {
-		line := strings.TrimSpace(raw)
-		where := fmt.Sprintf("testdata/%s.txtar:%d", name, i+1)
-		if line == "" || strings.HasPrefix(line, "#") {
+	for _, l := range scriptlang.ParseScript(script).Lines {
+		line := l.Text
+		where := fmt.Sprintf("testdata/%s.txtar:%d", name, l.N)
+		if line == "" || l.Comment {
 			continue
 		}
-		args, missing := scriptArgs(line, env, unknown)
-		if len(args) == 0 {
-			continue
-		}
+		// The line as testscript runs it: $NAME expanded from what grab
+		// took; a name taken from an output not known here is missing.
+		var missing []string
+		c := scriptlang.ParseCommand(scriptlang.Words(line, func(name string) string {
+			if unknown[name] {
+				missing = append(missing, name)
+			}
+			return env[name]
+		}))
 		applies, official, known := true, false, true
-		for len(args) > 0 && strings.HasPrefix(args[0], "[") && strings.HasSuffix(args[0], "]") {
-			v, isOfficial, ok := officialCondition(strings.TrimSpace(args[0][1 : len(args[0])-1]))
+		for _, cond := range c.Conds {
+			v, isOfficial, ok := officialCondition(cond)
 			official = official || isOfficial
 			known = known && ok
 			applies = applies && (v || !ok)
-			args = args[1:]
 		}
-		neg := false
-		if len(args) > 0 && args[0] == "!" {
-			neg, args = true, args[1:]
-		}
+		args, neg := c.Args, c.Neg
 		if len(args) == 0 {
 			continue
 		}
@@ -256,27 +248,26 @@ func replayScript(r *officialReplay, name, script string, samples map[stepKey]re
 			}
 			continue // a line for the stand-ins only
 		}
+		// A step's command is written as the record writes it, $NAME
+		// as written in the script.
 		switch args[0] {
 		case "exec":
-			m := execWords.FindStringSubmatch(line)
-			if m == nil || !known {
+			if len(l.Args) < 2 || !known {
 				cur = nil // a command that may or may not run: what follows is not known
 				continue
 			}
-			words := m[1]
-			if bm := bgWords.FindStringSubmatch(words); bm != nil {
-				background[bm[1]] = newStep(record.DisplayCommand(strings.TrimSuffix(words, bm[0])), false)
+			if l.Background {
+				background[l.BgName] = newStep(record.DisplayArgs(l.Args[1:]), false)
 				cur = nil // testscript empties stdout and stderr
 				continue
 			}
-			cur = newStep(record.DisplayCommand(words), false)
+			cur = newStep(record.DisplayArgs(l.Args[1:]), false)
 		case "terminal":
-			m := termWords.FindStringSubmatch(line)
-			if m == nil || !known {
+			if len(l.Args) < 3 || !known {
 				cur = nil
 				continue
 			}
-			cur = newStep(record.DisplayCommand(m[1]), true)
+			cur = newStep(record.DisplayArgs(l.Args[2:]), true)
 		case "wait":
 			cur = nil
 			if len(args) == 2 {
@@ -389,14 +380,11 @@ func replayCheck(r *officialReplay, where, line string, args []string, neg, offi
 // officialCondition answers a script's condition for a run on the official
 // images: value, whether it names an image's kind, and whether it is known
 // here at all (the engine's conditions are not).
-func officialCondition(cond string) (value, official, known bool) {
-	want := true
-	if strings.HasPrefix(cond, "!") {
-		want, cond = false, strings.TrimSpace(cond[1:])
-	}
-	kind, _, ok := strings.Cut(cond, ":")
+func officialCondition(cond scriptlang.Cond) (value, official, known bool) {
+	want := !cond.Not
+	kind, _, ok := strings.Cut(cond.Name, ":")
 	switch {
-	case cond == scriptcmd.AuthorCond:
+	case cond.Name == scriptcmd.AuthorCond:
 		return want, false, true // the official outputs are the author's run's
 	case ok && kind == "official":
 		return want, true, true
@@ -406,70 +394,9 @@ func officialCondition(cond string) (value, official, known bool) {
 	return false, false, false
 }
 
-// scriptArgs splits a script line as testscript does: spaces separate
-// words, single quotes group them (a doubled quote is a quote inside), # out of quotes
-// starts a comment, and $NAME, ${NAME} and ${NAME@R} (quoted for a regular
-// expression) are expanded out of quotes. A name that grab took from an
-// output not known here is returned in missing.
-func scriptArgs(line string, env map[string]string, unknown map[string]bool) (args, missing []string) {
-	expand := func(s string) string {
-		return os.Expand(s, func(key string) string {
-			name, quoteRE := strings.CutSuffix(key, "@R")
-			if unknown[name] {
-				missing = append(missing, name)
-			}
-			if quoteRE {
-				return regexp.QuoteMeta(env[name])
-			}
-			return env[name]
-		})
-	}
-	arg, start, quoted := "", -1, false
-	for i := 0; ; i++ {
-		if !quoted && (i >= len(line) || line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '#') {
-			if start >= 0 {
-				args = append(args, arg+expand(line[start:i]))
-				arg, start = "", -1
-			}
-			if i >= len(line) || line[i] == '#' {
-				return args, missing
-			}
-			continue
-		}
-		if i >= len(line) {
-			return args, missing // an unterminated quote, which testscript refuses
-		}
-		if line[i] == '\'' {
-			switch {
-			case !quoted:
-				if start >= 0 {
-					arg += expand(line[start:i])
-				}
-				start, quoted = i+1, true
-			case i+1 < len(line) && line[i+1] == '\'':
-				arg += line[start:i]
-				start = i + 1
-				i++
-			default:
-				arg += line[start:i]
-				start, quoted = i+1, false
-			}
-			continue
-		}
-		if start < 0 {
-			start = i
-		}
-	}
-}
-
 // hasLine tells whether text has line as one of its lines.
 func hasLine(text, line string) bool {
-	for _, l := range strings.Split(text, "\n") {
-		if l == line {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(strings.Split(text, "\n"), line)
 }
 
 // officialInputs reads the scripts, the notes and the exercises' pages.
@@ -535,7 +462,7 @@ func TestOfficialImages(t *testing.T) {
 	for k := range r.sampled {
 		sampled = append(sampled, k.String())
 	}
-	sort.Strings(sampled)
+	slices.Sort(sampled)
 	t.Logf("%d étapes dans les scripts, %d avec un échantillon officiel :\n  %s", len(r.steps), len(sampled), strings.Join(sampled, "\n  "))
 	t.Logf("%d assertions rejouées sur une sortie officielle :\n  %s", len(r.proven), strings.Join(r.proven, "\n  "))
 	t.Logf("%d assertions des images officielles non rejouées (leur sortie n'est connue qu'en exécutant) :\n  %s", len(r.unproven), strings.Join(r.unproven, "\n  "))
@@ -543,7 +470,7 @@ func TestOfficialImages(t *testing.T) {
 	// Steps whose recorded (stand-in) output shows a stand-in's note, but
 	// which have no official sample: their unconditional assertions ran
 	// only on the stand-in.
-	for _, name := range sortedKeys(scripts) {
+	for _, name := range slices.Sorted(maps.Keys(scripts)) {
 		rec, err := record.Read(recordDir, name)
 		if err != nil {
 			continue
@@ -608,10 +535,7 @@ func TestOfficialImages(t *testing.T) {
 		if !strings.Contains(scripts["ex6-postgres"], fixed) {
 			t.Fatalf("ex6-postgres n'a plus l'assertion %s", fixed)
 		}
-		changed := map[string]string{}
-		for k, v := range scripts {
-			changed[k] = v
-		}
+		changed := maps.Clone(scripts)
 		changed["ex6-postgres"] = strings.Replace(scripts["ex6-postgres"], fixed, old, 1)
 		got := replayOfficial(changed, notes, authorOutputs, pages)
 		if !anyContains(got.failures, old) {
@@ -648,13 +572,4 @@ func countContains(list []string, s string) int {
 		}
 	}
 	return n
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -15,7 +15,7 @@ import (
 
 	"tpdocker/internal/engine"
 	"tpdocker/internal/lab"
-	"tpdocker/internal/record"
+	"tpdocker/internal/scriptlang"
 )
 
 // TestScriptsAreWellFormed reads every script as testscript will, and says
@@ -51,23 +51,22 @@ func TestScriptsAreWellFormed(t *testing.T) {
 		for _, af := range a.Files {
 			names[af.Name] = true
 		}
-		for i, line := range strings.Split(string(a.Comment), "\n") {
-			words := record.SplitScriptWords(strings.TrimSpace(line))
-			if len(words) == 0 || strings.HasPrefix(words[0], "#") {
+		for _, l := range scriptlang.ParseScript(string(a.Comment)).Lines {
+			line, words := l.Text, l.Args
+			if line == "" || l.Comment {
 				continue
 			}
-			for len(words) > 0 && strings.HasPrefix(words[0], "[") {
-				c := strings.Trim(words[0], "[]")
-				if !conds.MatchString(c) {
-					t.Errorf("%s:%d : condition inconnue [%s]", f, i+1, c)
+			for _, cond := range l.Conds {
+				c := cond.Name
+				if cond.Not {
+					c = "!" + c
 				}
-				words = words[1:]
-			}
-			if len(words) > 0 && words[0] == "!" {
-				words = words[1:]
+				if !conds.MatchString(c) {
+					t.Errorf("%s:%d : condition inconnue [%s]", f, l.N, c)
+				}
 			}
 			if len(words) == 0 || !known[words[0]] {
-				t.Errorf("%s:%d : commande inconnue « %s »", f, i+1, line)
+				t.Errorf("%s:%d : commande inconnue « %s »", f, l.N, line)
 				continue
 			}
 			switch words[0] {
@@ -78,7 +77,7 @@ func TestScriptsAreWellFormed(t *testing.T) {
 				}
 				arg = strings.TrimPrefix(arg, "$WORK/")
 				if !names[arg] {
-					t.Errorf("%s:%d : le fichier %s n'est pas dans l'archive", f, i+1, arg)
+					t.Errorf("%s:%d : le fichier %s n'est pas dans l'archive", f, l.N, arg)
 				}
 			}
 		}

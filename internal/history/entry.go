@@ -14,8 +14,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
+
+	"tpdocker/internal/scriptlang"
 )
 
 // Entry is one verification run.
@@ -141,7 +142,6 @@ func Parse(data []byte) ([]Entry, error) {
 }
 
 var (
-	failLine     = regexp.MustCompile(`(?m)^FAIL: (\S+?):(\d+): (.*)$`)
 	pythonLine   = regexp.MustCompile(`(?m)^(3\.\d+\.\d+) (\d+\.\d+\.\d+) (\d+\.\d+\.\d+)\s*$`)
 	postgresLine = regexp.MustCompile(`PostgreSQL (\d+\.\d+)`)
 )
@@ -152,15 +152,14 @@ var (
 // script is the txtar's text; lastCmd and lastOut the last step run before
 // the failure.
 func FailureOf(name, transcript, script, section, lastCmd, lastOut string) (Failure, bool) {
-	m := failLine.FindAllStringSubmatch(transcript, -1)
-	if m == nil {
+	s := scriptlang.ParseScript(script)
+	fail, ok := scriptlang.ReadTranscript(transcript, s).Failure()
+	if !ok {
 		return Failure{}, false
 	}
-	last := m[len(m)-1]
-	n, _ := strconv.Atoi(last[2])
-	f := Failure{Script: name, File: last[1], Line: n, Section: section, Cmd: lastCmd, Message: last[3], Actual: FirstLines(lastOut, 12)}
-	if lines := strings.Split(script, "\n"); n >= 1 && n <= len(lines) {
-		f.Expected = strings.TrimSpace(lines[n-1])
+	f := Failure{Script: name, File: fail.File, Line: fail.Line, Section: section, Cmd: lastCmd, Message: fail.Message, Actual: FirstLines(lastOut, 12)}
+	if l := s.Line(fail.Line); l != nil {
+		f.Expected = l.Text
 	}
 	return f, true
 }

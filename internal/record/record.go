@@ -13,7 +13,6 @@ package record
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,6 +22,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"tpdocker/internal/buildkit"
+	"tpdocker/internal/scriptlang"
 )
 
 // Result is the record of one script's run, as site/data/runs/<script>.json
@@ -153,18 +153,6 @@ func MakeRaw(script, transcript string, archive *txtar.Archive, failed bool, run
 	return r
 }
 
-var (
-	phaseLine  = regexp.MustCompile(`^#\s*(.*?)(?: \(\d+\.\d+s\))?$`)
-	phaseTime  = regexp.MustCompile(` \((\d+\.\d+)s\)$`)
-	exitLine   = regexp.MustCompile(`^\[exit status (\d+)\]$`)
-	execLine   = regexp.MustCompile(`^(?:\[[^\]]+\]\s*)*(!\s*)?exec\s+(.*)$`)
-	bgSuffix   = regexp.MustCompile(`\s+&(\w*)&$`)
-	waitLine   = regexp.MustCompile(`^wait\s+(\w+)$`)
-	ttyinLine  = regexp.MustCompile(`^ttyin\s+(?:-stdin\s+)?(\S+)$`)
-	termLine   = regexp.MustCompile(`^terminal\s+(\S+)\s+(.*)$`)
-	bgDoneLine = regexp.MustCompile(`^\[background\] `)
-)
-
 // ParseTranscript turns testscript's transcript into steps: one per exec,
 // with its section (the # comment above it), its output and exit status.
 func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
@@ -172,18 +160,12 @@ func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
 	for _, f := range archive.Files {
 		files[f.Name] = string(f.Data)
 	}
-	scriptLines := map[string]bool{}
-	startsBlock := map[string]bool{} // comment lines that open a block: a blank or a command above
-	prev := ""
-	for _, l := range strings.Split(string(archive.Comment), "\n") {
-		l = strings.TrimSpace(l)
-		if l != "" {
-			scriptLines[l] = true
-		}
-		if strings.HasPrefix(l, "# ") && !strings.HasPrefix(prev, "#") {
-			startsBlock[l] = true
-		}
-		prev = l
+	script := scriptlang.ParseScript(string(archive.Comment))
+	// startsSection tells a comment line with a blank or a command above
+	// it: a comment right under another one continues its section.
+	startsSection := func(n int) bool {
+		above := script.Line(n - 1)
+		return above == nil || !above.Comment
 	}
 	var steps []*Step
 	var cur *Step
@@ -191,84 +173,80 @@ func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
 	block, blockSecs := 0, 0.0
 	inSection := false // the previous line was a comment: they make one section
 	var buf *string
-	for _, line := range splitTranscript(transcript, scriptLines) {
-		if !strings.HasPrefix(line, "# ") || !scriptLines["# "+phaseLine.FindStringSubmatch(line)[1]] {
+	for _, e := range scriptlang.ReadTranscript(transcript, script).Entries {
+		if e.Kind != scriptlang.Heading {
 			inSection = false
 		}
 		switch {
-		case strings.HasPrefix(line, "# ") && scriptLines["# "+phaseLine.FindStringSubmatch(line)[1]]:
-			text := phaseLine.FindStringSubmatch(line)[1]
-			if inSection && !startsBlock["# "+text] {
-				section += " " + text
+		case e.Kind == scriptlang.Heading:
+			if inSection && !startsSection(e.Line) {
+				section += " " + e.Text
 			} else {
-				section = text
+				section = e.Text
 			}
 			inSection = true
 			cur, buf = nil, nil
 			// testscript writes the block's time on its last comment line.
-			if m := phaseTime.FindStringSubmatch(line); m != nil {
+			if e.Timed {
 				block++
-				fmt.Sscan(m[1], &blockSecs)
+				blockSecs = e.Seconds
 			}
-		case line == noNewline:
+		case e.Kind == scriptlang.NoNewline:
 			if buf != nil {
 				*buf = strings.TrimSuffix(*buf, "\n")
 			}
-		case strings.HasPrefix(line, "> "):
-			cmd := strings.TrimPrefix(line, "> ")
+		case e.Kind == scriptlang.Run:
+			c := e.Command
+			plain := len(c.Conds) == 0 && !c.Neg
 			buf = nil
-			if m := ttyinLine.FindStringSubmatch(cmd); m != nil {
-				input = files[m[1]]
+			switch {
+			case plain && c.Name() == "ttyin" && (len(c.Args) == 2 || len(c.Args) == 3 && c.Args[1] == "-stdin"):
+				input = files[c.Args[len(c.Args)-1]]
 				cur = nil
-			} else if m := termLine.FindStringSubmatch(cmd); m != nil {
-				cur = &Step{Section: section, Input: files[strings.TrimPrefix(m[1], "$WORK/")], Cmd: DisplayCommand(m[2]), terminal: true,
+			case plain && c.Name() == "terminal" && len(c.Args) >= 3:
+				cur = &Step{Section: section, Input: files[strings.TrimPrefix(c.Args[1], "$WORK/")], Cmd: DisplayArgs(c.Args[2:]), terminal: true,
 					Block: block, Seconds: blockSecs}
 				steps = append(steps, cur)
-			} else if m := execLine.FindStringSubmatch(cmd); m != nil {
-				s := &Step{Section: section, Input: input, Block: block, Seconds: blockSecs}
+			case c.Name() == "exec" && len(c.Args) >= 2:
+				s := &Step{Section: section, Input: input, Block: block, Seconds: blockSecs,
+					Cmd: DisplayArgs(c.Args[1:]), Background: c.Background, bgName: c.BgName}
 				input = ""
-				words := m[2]
-				if bm := bgSuffix.FindStringSubmatch(words); bm != nil {
-					s.Background, s.bgName = true, bm[1]
-					words = strings.TrimSuffix(words, bm[0])
-				}
-				s.Cmd = DisplayCommand(words)
 				steps = append(steps, s)
 				cur = s
-			} else if m := waitLine.FindStringSubmatch(cmd); m != nil {
+			case plain && c.Name() == "wait" && len(c.Args) == 2:
 				cur = nil
 				for _, s := range steps {
-					if s.Background && s.bgName == m[1] {
+					if s.Background && s.bgName == c.Args[1] {
 						cur = s
 					}
 				}
-			} else {
+			default:
 				cur = nil
 			}
-		case line == "[condition not met]":
+		case e.Kind == scriptlang.NotMet:
 			if cur != nil && len(steps) > 0 && steps[len(steps)-1] == cur {
 				steps = steps[:len(steps)-1]
 			}
 			cur = nil
-		case bgDoneLine.MatchString(line):
+		case e.Kind == scriptlang.BackgroundDone:
 			cur, buf = nil, nil
 			for _, s := range steps {
-				if s.Background && strings.Contains(line, strings.SplitN(s.Cmd, " ", 2)[1]) && s.Stdout == "" && s.Stderr == "" {
+				if s.Background && strings.Contains(e.Text, strings.SplitN(s.Cmd, " ", 2)[1]) && s.Stdout == "" && s.Stderr == "" {
 					cur = s
 				}
 			}
-		case line == "[stdout]" && cur != nil:
+		case e.Kind == scriptlang.Stdout && cur != nil:
 			buf = &cur.Stdout
-		case line == "[stderr]" && cur != nil:
+		case e.Kind == scriptlang.Stderr && cur != nil:
 			buf = &cur.Stderr
-		case exitLine.MatchString(line) && cur != nil:
-			fmt.Sscan(exitLine.FindStringSubmatch(line)[1], &cur.Exit)
+		case e.Kind == scriptlang.Exit && cur != nil:
+			cur.Exit = e.Status
 			buf = nil
-		case line == "PASS" || strings.HasPrefix(line, "FAIL: "):
+		case e.Kind == scriptlang.Pass || e.Kind == scriptlang.Fail:
 			cur, buf = nil, nil
 		default:
 			if buf != nil {
-				*buf += line + "\n"
+				*buf += e.Text + "\n"
 			}
 		}
 	}
@@ -282,85 +260,33 @@ func ParseTranscript(transcript string, archive *txtar.Archive) []Step {
 	return out
 }
 
-// noNewline marks, in a split transcript, an output that did not end with a
-// newline: testscript then writes its next marker on the same line.
-const noNewline = "\x00no newline"
-
-var gluedMarker = regexp.MustCompile(`(\[stdout\]|\[stderr\]|\[exit status \d+\]|\[background\] .*)$`)
-
-// splitTranscript splits the transcript into lines, cutting off the markers
-// that follow an output without a final newline ("{"status":"ok"}[stderr]").
-func splitTranscript(transcript string, scriptLines map[string]bool) []string {
-	var out []string
-	for _, line := range strings.Split(transcript, "\n") {
-		cut := -1
-		if m := gluedMarker.FindStringIndex(line); m != nil && m[0] > 0 {
-			cut = m[0]
-		} else if i := strings.LastIndex(line, "> "); i > 0 && scriptLines[line[i+2:]] {
-			cut = i
-		} else {
-			for l := range scriptLines {
-				if i := strings.Index(line, l); strings.HasPrefix(l, "# ") && i > 0 {
-					cut = i
-				}
-			}
-		}
-		if cut > 0 {
-			out = append(out, line[:cut], noNewline, line[cut:])
-			continue
-		}
-		out = append(out, line)
-	}
-	return out
-}
-
 // DisplayCommand writes testscript's words as a reader types them in a
 // shell: words with spaces in double quotes, $name as <name>.
 func DisplayCommand(words string) string {
-	var out []string
-	for _, w := range SplitScriptWords(words) {
+	return DisplayArgs(scriptlang.Words(words, nil))
+}
+
+// DisplayArgs writes a command's words (scriptlang.Words, $name as written)
+// as DisplayCommand does.
+func DisplayArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, w := range args {
 		switch {
 		case strings.HasPrefix(w, "$"):
-			out = append(out, "<"+strings.Trim(w[1:], "{}")+">")
+			out[i] = "<" + strings.Trim(w[1:], "{}") + ">"
 		case w == "" || strings.ContainsAny(w, " \t'\"|&;<>()*?"):
-			out = append(out, `"`+strings.ReplaceAll(w, `"`, `\"`)+`"`)
+			out[i] = `"` + strings.ReplaceAll(w, `"`, `\"`) + `"`
 		default:
-			out = append(out, w)
+			out[i] = w
 		}
 	}
 	return strings.Join(out, " ")
 }
 
-// SplitScriptWords splits a script line as testscript does: spaces separate
-// words, single quotes group them (” is a quote inside quotes).
+// SplitScriptWords splits a script line into words as testscript does
+// (scriptlang.Words), $name left as written.
 func SplitScriptWords(line string) []string {
-	var words []string
-	var cur strings.Builder
-	inWord, quoted := false, false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quoted && c == '\'' && i+1 < len(line) && line[i+1] == '\'':
-			cur.WriteByte('\'')
-			i++
-		case c == '\'':
-			quoted = !quoted
-			inWord = true
-		case !quoted && (c == ' ' || c == '\t'):
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words
+	return scriptlang.Words(line, nil)
 }
 
 // Write writes the record to dir/<script>.json.
