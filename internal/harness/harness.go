@@ -207,6 +207,7 @@ func (s *Suite) onInterrupt(cli *client.Client) {
 	}
 	dirs := slices.Clone(s.workDirs)
 	unlock := s.unlock
+	s.unlock = nil
 	s.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, p := range proxies {

@@ -84,7 +84,7 @@ func Conditions(conds []Cond) func(cond string) (bool, error) {
 func Reference(cmds []Cmd, conds []Cond) string {
 	var b strings.Builder
 	b.WriteString("# Commandes des scripts\n\n")
-	b.WriteString("<!-- Écrit par TestScriptCommandsReference depuis la table du harnais\n(commands_test.go) : go test -run TestScriptCommandsReference -update -->\n\n")
+	b.WriteString("<!-- Écrit par TestScriptCommandsReference depuis la table du harnais\n(internal/lab) : go test -run TestScriptCommandsReference -update -->\n\n")
 	b.WriteString("Les scripts de `testdata/*.txtar` sont des scripts testscript : ils\n")
 	b.WriteString("emploient ses commandes (`exec`, `stdout`, `cmp`…) et celles-ci, propres au\n")
 	b.WriteString("harnais.\n\n")
