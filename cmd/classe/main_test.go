@@ -64,25 +64,28 @@ func TestStudents(t *testing.T) {
 }
 
 // variantExpect is what the check of a variant must say: the questions it
-// fails (none for a correct one), a word of the failure, or a refusal.
+// fails (none for a correct one), those left unverifiable because the
+// exercise stopped or a question it needs failed, a word of the failure,
+// or a refusal. Every other question passes.
 var variantExpect = map[string]struct {
-	fails   []string
-	word    string // in the failed question's reason, output or hint
-	refused string // in the refusal
+	fails        []string
+	unverifiable []string
+	word         string // in the failed question's reason, output or hint
+	refused      string // in the refusal
 }{
 	"correct-tp":           {},
 	"correct-route-style":  {},
 	"correct-run-en-plus":  {},
 	"correct-workdir":      {},
 	"correct-healthcheck":  {},
-	"faux-sans-health":     {fails: []string{"3.a"}, word: "/health"},
-	"faux-json":            {fails: []string{"4.b"}, word: `{"status":"OK"}`},
-	"faux-port":            {fails: []string{"4.a"}, word: "8080"},
-	"faux-python312":       {fails: []string{"3.b"}, word: "python:3.9-slim"},
-	"faux-postgres15":      {fails: []string{"5.b"}, word: "postgres:16"},
-	"faux-mot-de-passe":    {fails: []string{"5.b"}, word: "POSTGRES_PASSWORD"},
-	"faux-syntaxe":         {fails: []string{"4.a"}, word: "SyntaxError"},
-	"faux-build":           {fails: []string{"3.c"}, word: "COPY main.py"},
+	"faux-sans-health":     {fails: ids("3.a"), unverifiable: ids("4.a-d", "5.a", "5.c-e", "7.a-e"), word: "/health"},
+	"faux-json":            {fails: ids("4.b", "5.d"), unverifiable: ids("4.c-d", "5.e"), word: `{"status":"OK"}`},
+	"faux-port":            {fails: ids("4.a", "5.c", "7.a"), unverifiable: ids("4.b-d", "5.d-e", "7.b-e"), word: "8080"},
+	"faux-python312":       {fails: ids("3.b"), unverifiable: ids("3.c", "4.a-d", "5.a", "5.c-e", "6.a-d", "7.a-e"), word: "python:3.9-slim"},
+	"faux-postgres15":      {fails: ids("5.b"), unverifiable: ids("5.a", "5.c-e", "6.a-d", "7.a-e"), word: "postgres:16"},
+	"faux-mot-de-passe":    {fails: ids("5.b"), unverifiable: ids("5.a", "5.c-e", "6.a-d", "7.a-e"), word: "POSTGRES_PASSWORD"},
+	"faux-syntaxe":         {fails: ids("4.a", "5.c", "7.a"), unverifiable: ids("4.b-d", "5.d-e", "7.b-e"), word: "SyntaxError"},
+	"faux-build":           {fails: ids("3.c"), unverifiable: ids("4.a-d", "5.a", "5.c-e", "6.a-d", "7.a-e"), word: "COPY main.py"},
 	"hostile-privileged":   {refused: "privileged"},
 	"hostile-bind":         {refused: "/var/run/docker.sock"},
 	"hostile-network-host": {refused: "network_mode"},
@@ -95,6 +98,22 @@ var variantExpect = map[string]struct {
 	"manquant":             {refused: "il manque"},
 	"hostile-lien":         {refused: "lien symbolique"},
 	"hostile-gros":         {refused: "Mio"},
+}
+
+// ids expands "4.a-d" into 4.a 4.b 4.c 4.d.
+func ids(specs ...string) []string {
+	var out []string
+	for _, s := range specs {
+		head, last, ok := strings.Cut(s, "-")
+		if !ok {
+			out = append(out, s)
+			continue
+		}
+		for c := head[len(head)-1]; c <= last[0]; c++ {
+			out = append(out, head[:len(head)-1]+string(c))
+		}
+	}
+	return out
 }
 
 // TestClassOverVariants checks the repository's student variants as a
@@ -150,12 +169,18 @@ func TestClassOverVariants(t *testing.T) {
 			t.Errorf("%s : variante sans attente dans ce test", rep.Student)
 			continue
 		}
-		var fails []string
+		var fails, unverifiable []string
 		var text strings.Builder
 		for _, q := range rep.Questions {
-			if q.Status == report.Fail {
+			switch q.Status {
+			case report.Fail:
 				fails = append(fails, q.ID)
 				fmt.Fprintln(&text, q.Reason, q.Actual, q.Hint)
+			case report.Unverifiable:
+				unverifiable = append(unverifiable, q.ID)
+			}
+			if q.Checker {
+				t.Errorf("%s : %s non vérifiée par l'outil : %s", rep.Student, q.ID, q.Reason)
 			}
 		}
 		switch {
@@ -170,6 +195,8 @@ func TestClassOverVariants(t *testing.T) {
 			t.Errorf("%s : refusé : %q", rep.Student, rep.Refused)
 		case !slices.Equal(fails, want.fails):
 			t.Errorf("%s : questions en échec %v, attendu %v\n%s", rep.Student, fails, want.fails, rep.Text())
+		case !slices.Equal(unverifiable, want.unverifiable):
+			t.Errorf("%s : questions non vérifiables %v, attendu %v\n%s", rep.Student, unverifiable, want.unverifiable, rep.Text())
 		case want.word != "" && !strings.Contains(text.String(), want.word):
 			t.Errorf("%s : %q n'apparaît pas dans l'échec :\n%s", rep.Student, want.word, rep.Text())
 		case len(want.fails) == 0 && !rep.Passed():
