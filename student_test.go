@@ -47,8 +47,8 @@ var (
 
 // studentWait is how long a wait (waithttp, waitpg) lasts in the student
 // mode, when the script gives no limit: an API that never answers costs a
-// minute.
-const studentWait = time.Minute
+// minute, or the exercise's limit (-limite) when it is shorter.
+var studentWait = time.Minute
 
 // student is the student mode's state: the folder, once accepted.
 var student struct {
@@ -85,6 +85,7 @@ func runStudent() int {
 	if out == "" {
 		out = filepath.Join("out", "rendus", rep.Student)
 	}
+	studentWait = min(studentWait, *studentLimit)
 	if *update {
 		fmt.Println("tpdocker: -rendu vérifie un rendu d'élève ; il ne réécrit pas les enregistrements du site : retirez -update.")
 		return 2
@@ -222,7 +223,7 @@ func endStudent(rep *report.Report, out string, begin time.Time) int {
 		fmt.Println("tpdocker: rapport non écrit :", err)
 		return 1
 	}
-	fmt.Printf("Rapports : %s, %s et %s\n", filepath.Join(out, "rapport.html"), filepath.Join(out, "rapport.json"), filepath.Join(out, "rapport.txt"))
+	fmt.Printf("Rapports : %s, %s, %s et %s\n", filepath.Join(out, "rapport.html"), filepath.Join(out, "rapport.json"), filepath.Join(out, "rapport.txt"), filepath.Join(out, "rapport.junit.xml"))
 	if !rep.Passed() {
 		return 1
 	}
@@ -241,7 +242,11 @@ func writeReports(rep *report.Report, out string) error {
 	if err != nil {
 		return err
 	}
-	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(rep.Text())} {
+	junit, err := rep.JUnit()
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(rep.Text()), "rapport.junit.xml": junit} {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err
 		}

@@ -83,12 +83,23 @@ func (r *Report) summary() string {
 // bilan is the last line of the text, without its label.
 func (r *Report) bilan() string {
 	switch {
+	case r.Checker != "":
+		return "non vérifié par l'outil, aucune note."
 	case len(r.Refused) > 0 && len(r.Questions) == 0:
 		return "dossier refusé, aucune question lancée."
 	case len(r.Refused) > 0:
 		return "dossier refusé ; " + r.summary() + "."
 	}
 	return r.summary() + "."
+}
+
+// noteLine is "Note : 19/21 (barème défaut).", or "" for a report
+// without a barème (Grade was not called) or not checked.
+func (r *Report) noteLine() string {
+	if r.Bareme == "" || r.Checker != "" {
+		return ""
+	}
+	return "Note : " + r.ScoreText() + " (barème " + r.Bareme + ")."
 }
 
 // Duration says a number of seconds in French: "0,4 s", "45 s",
@@ -170,6 +181,9 @@ func pad(s string, width int) string {
 func (r *Report) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s — %s\n", r.title(), Duration(r.Seconds))
+	if r.Checker != "" {
+		fmt.Fprintf(&b, "Non vérifié : %s\n", indent(r.Checker, "  "))
+	}
 	if len(r.Refused) > 0 {
 		b.WriteString("Dossier refusé avant toute exécution :\n")
 		for _, why := range r.Refused {
@@ -199,6 +213,9 @@ func (r *Report) Text() string {
 		}
 		lastReason = q.Reason
 		why := "non vérifiable"
+		if q.Checker {
+			why = "non vérifiable par l'outil, hors barème"
+		}
 		if q.Reason != "" {
 			why += " : " + indent(q.Reason, under)
 		}
@@ -233,6 +250,9 @@ func (r *Report) Text() string {
 		}
 	}
 	fmt.Fprintf(&b, "\nBilan : %s\n", r.bilan())
+	if n := r.noteLine(); n != "" {
+		fmt.Fprintf(&b, "%s\n", n)
+	}
 	return b.String()
 }
 
