@@ -242,15 +242,17 @@ func ReportLink(student string) string {
 }
 
 type classCell struct {
-	Kind  string // ok, fail, unverifiable, refused: the cell's class
-	Mark  string // shown, hidden from screen readers; empty for "refusé"
-	Word  string // read by screen readers, shown when Mark is empty
+	Kind  string // ok, fail, unverifiable, checker: the cell's class, and its mark's
+	Word  string // read by screen readers
 	Title string
 }
 
 type classRow struct {
 	Student, Href, Status, StatusKind string
-	OK, Fail, Unverifiable            int
+	Note                              string // "19/21", "0/21", "—"
+	Counts                            string // "16 réussies, 2 échouées, 3 non vérifiables"
+	OtherScripts                      bool   // checked by other scripts than the teacher's
+	Whole                             string // a refused folder or the checker's failure: one cell for every question
 	Cells                             []classCell
 	Duration                          string
 }
@@ -264,14 +266,14 @@ type classView struct {
 	CSS       template.CSS
 	Title     string
 	Summary   string
-	Legend    string
+	Bareme    string
 	Students  int
 	Questions []classQuestion
 	Rows      []classRow
 }
 
 func (c *Class) view() classView {
-	v := classView{CSS: style(), Title: c.Title, Students: len(c.Reports), Legend: legend + " ; « refusé » : dossier refusé avant toute exécution."}
+	v := classView{CSS: style(), Title: c.Title, Students: len(c.Reports)}
 	if v.Title == "" {
 		v.Title = DefaultClassTitle
 	}
@@ -287,30 +289,50 @@ func (c *Class) view() classView {
 				cq.Passed++
 			}
 		}
+		if cq.Title == "" {
+			if lq := LabQuestionByID(id); lq != nil {
+				cq.Title = lq.Title
+			}
+		}
 		v.Questions = append(v.Questions, cq)
 	}
 	counts := map[string]int{}
 	for _, r := range c.Reports {
-		ok, fail, unv := r.Counts()
+		if v.Bareme == "" {
+			v.Bareme = r.Bareme
+		}
 		st := studentStatus(r)
 		counts[st]++
 		row := classRow{
 			Student: r.Student, Href: ReportLink(r.Student),
-			Status: st, StatusKind: map[string]string{statusPassed: "ok", statusIncomplete: "unverifiable", statusFailed: "fail", statusRefused: "refused"}[st],
-			OK: ok, Fail: fail, Unverifiable: unv, Duration: Duration(r.Seconds),
+			Status: st, StatusKind: map[string]string{statusPassed: "ok", statusIncomplete: "unverifiable", statusFailed: "fail", statusRefused: "refused", statusChecker: "checker"}[st],
+			Counts: r.summary(), Duration: Duration(r.Seconds), Note: "—",
+			OtherScripts: c.Scripts != "" && r.Scripts != c.Scripts,
+		}
+		if r.Bareme != "" && r.Checker == "" {
+			row.Note = Points(r.Score) + "/" + Points(r.Max)
+		}
+		switch {
+		case r.Checker != "":
+			row.Whole = "non vérifié par l'outil : " + firstSentence(r.Checker)
+		case len(r.Refused) > 0:
+			row.Whole = "dossier refusé : " + firstSentence(r.Refused[0])
 		}
 		for _, id := range ids {
 			w, q := cell(r, id)
 			cc := classCell{Word: w}
 			switch w {
 			case cellOK:
-				cc.Kind, cc.Mark, cc.Word = "ok", markOK, "réussie"
+				cc.Kind, cc.Word = "ok", "réussie"
 			case cellFail:
-				cc.Kind, cc.Mark, cc.Word = "fail", markFail, "échouée"
+				cc.Kind, cc.Word = "fail", "échouée"
 			case cellUnverifiable:
-				cc.Kind, cc.Mark = "unverifiable", markUnverifiable
+				cc.Kind = "unverifiable"
+				if q != nil && q.Checker {
+					cc.Kind, cc.Word = "checker", "non vérifiable par l'outil"
+				}
 			default:
-				cc.Kind, cc.Mark = "refused", ""
+				cc.Kind = "refused"
 			}
 			cc.Title = r.Student + " — " + id + " : " + cc.Word
 			if q != nil && q.Reason != "" && w != cellOK && w != cellRefused {
@@ -325,6 +347,9 @@ func (c *Class) view() classView {
 		plural(counts[statusIncomplete], "incomplet", "incomplets") + ", " +
 		plural(counts[statusFailed], "en échec", "en échec") + ", " +
 		plural(counts[statusRefused], "dossier refusé", "dossiers refusés") + "."
+	if n := counts[statusChecker]; n > 0 {
+		v.Summary = strings.TrimSuffix(v.Summary, ".") + ", " + plural(n, "non vérifié par l'outil", "non vérifiés par l'outil") + "."
+	}
 	return v
 }
 

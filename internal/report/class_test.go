@@ -9,6 +9,7 @@ import (
 	"encoding/csv"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,7 +147,7 @@ func TestClassHTML(t *testing.T) {
 			heads = append(heads, htmltest.Text(n))
 		}
 	})
-	wantHeads := []string{"Élève", "Statut", "Réussies", "Échouées", "Non vérifiables", "3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a", "Durée"}
+	wantHeads := []string{"Élève", "Note", "Statut", "3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a", "Durée"}
 	if !slices.Equal(heads, wantHeads) {
 		t.Errorf("headers = %q", heads)
 	}
@@ -179,6 +180,15 @@ func TestClassHTML(t *testing.T) {
 				cells = append(cells, n)
 			}
 		}
+		if len(r.Refused) > 0 {
+			// One cell for every question, with the reason.
+			whole := htmltest.ByClass(row, "td", "whole")
+			if len(cells) != 0 || len(whole) != 1 || htmltest.Attr(whole[0], "colspan") != strconv.Itoa(len(c.Questions())) ||
+				!strings.HasPrefix(htmltest.Text(whole[0]), "dossier refusé : pas de Dockerfile dans le dossier") {
+				t.Errorf("row %d: a refused folder's row is not one cell with its reason", i)
+			}
+			continue
+		}
 		if len(cells) != len(c.Questions()) {
 			t.Fatalf("row %d: %d question cells ; want %d", i, len(cells), len(c.Questions()))
 		}
@@ -189,38 +199,35 @@ func TestClassHTML(t *testing.T) {
 			}
 		}
 	}
-	// What each cell says to a reader, mark hidden from screen readers.
-	cellText := func(row, col int) (shown, read string) {
+	// What each cell says to a reader: a mark drawn by the style, hidden
+	// from screen readers, and the word.
+	cellText := func(row, col int) (mark, read string) {
 		var cells []*html.Node
 		for n := rows[row].FirstChild; n != nil; n = n.NextSibling {
 			if n.Type == html.ElementNode && htmltest.HasClass(n, "q") {
 				cells = append(cells, n)
 			}
 		}
-		cell := cells[col]
 		var b strings.Builder
-		htmltest.Walk(cell, func(n *html.Node) {
-			if htmltest.Attr(n, "aria-hidden") == "true" {
-				shown = htmltest.Text(n)
+		htmltest.Walk(cells[col], func(n *html.Node) {
+			if htmltest.Attr(n, "aria-hidden") == "true" && htmltest.HasClass(n, "m") && htmltest.Text(n) == "" {
+				mark = strings.TrimSpace(strings.TrimPrefix(htmltest.Attr(n, "class"), "m "))
 			}
 			if htmltest.HasClass(n, "visually-hidden") {
 				b.WriteString(htmltest.Text(n))
 			}
 		})
-		if shown == "" {
-			return htmltest.Text(cell), htmltest.Text(cell)
-		}
-		return shown, b.String()
+		return mark, b.String()
 	}
 	for _, tc := range []struct {
-		row, col    int
-		shown, read string
+		row, col   int
+		mark, read string
 	}{
-		{0, 0, "✅", "réussie"}, {0, 2, "❌", "échouée"}, {0, 3, "–", "non vérifiable"},
-		{1, 0, "refusé", "refusé"}, {2, 1, "–", "non vérifiable"}, {3, 0, "❌", "échouée"},
+		{0, 0, "ok", "réussie"}, {0, 2, "fail", "échouée"}, {0, 3, "unverifiable", "non vérifiable"},
+		{2, 1, "unverifiable", "non vérifiable"}, {3, 0, "fail", "échouée"},
 	} {
-		if shown, read := cellText(tc.row, tc.col); shown != tc.shown || read != tc.read {
-			t.Errorf("cell %d,%d shows %q, reads %q ; want %q, %q", tc.row, tc.col, shown, read, tc.shown, tc.read)
+		if mark, read := cellText(tc.row, tc.col); mark != tc.mark || read != tc.read {
+			t.Errorf("cell %d,%d has the mark %q, reads %q ; want %q, %q", tc.row, tc.col, mark, read, tc.mark, tc.read)
 		}
 	}
 	if title := htmltest.Attr(htmltest.ByClass(rows[0], "td", "unverifiable")[0], "title"); title != "alice — 4.c : non vérifiable (dépend de 4.b, en échec)" {

@@ -34,7 +34,7 @@ func TestLab(t *testing.T) {
 			t.Errorf("ExerciseNeeds(%s) = %s ; want %s", ex, got, want)
 		}
 	}
-	for id, want := range map[string]string{"3.a": "", "3.c": "dépend de 3.b", "4.a": "dépend de 3.a et 3.c", "4.b": "suit 4.a", "5.c": "dépend de 3.a, 3.c et 5.b, suit 5.a", "5.b": ""} {
+	for id, want := range map[string]string{"3.a": "", "3.c": "dépend de 3.b", "4.a": "dépend de 3.a et 3.c", "4.b": "après 4.a", "5.c": "dépend de 3.a, 3.c et 5.b, après 5.a", "5.b": ""} {
 		if got := NeedsText(id); got != want {
 			t.Errorf("NeedsText(%s) = %q ; want %q", id, got, want)
 		}

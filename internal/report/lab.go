@@ -114,7 +114,7 @@ func NeedsText(id string) string {
 		}
 	}
 	if prev != "" && !q.Static {
-		parts = append(parts, "suit "+prev)
+		parts = append(parts, "après "+prev)
 	}
 	return strings.Join(parts, ", ")
 }

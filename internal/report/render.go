@@ -313,8 +313,11 @@ type questionView struct {
 	Mark   string
 	Word   string
 	Time   string
-	Shown  string // the output's lines that are shown
-	More   int    // how many are not
+	// PointsText: "1/1", "0/2", or "hors barème" for a question the
+	// checker could not check; empty without a barème.
+	PointsText string
+	Shown      string // the output's lines that are shown
+	More       int    // how many are not
 }
 
 type differenceView struct {
@@ -336,6 +339,7 @@ type reportView struct {
 	Differences []differenceView
 	Unverified  bool // some question is unverifiable
 	Legend      string
+	Score       string // "19/21", empty without a barème
 }
 
 // anchor is an id for a question's section: "q-4.b"; characters other than
@@ -385,8 +389,13 @@ func (r *Report) view() reportView {
 		Summary:  r.summary() + ".",
 		Legend:   legend + ".",
 	}
+	if r.Bareme != "" && r.Checker == "" {
+		v.Score = r.ScoreText()
+	}
 	_, fail, _ := r.Counts()
 	switch {
+	case r.Checker != "":
+		v.VerdictKind, v.Verdict = "checker", "Non vérifié : l'outil de vérification a échoué, pas ce rendu."
 	case len(r.Refused) > 0:
 		v.VerdictKind, v.Verdict = "refused", "Dossier refusé avant toute exécution."
 	case fail > 0:
@@ -398,7 +407,7 @@ func (r *Report) view() reportView {
 		shown, more := outputLines(q.Actual)
 		qv := questionView{
 			Question: q,
-			Kind:     kind(q.Status),
+			Kind:     viewKind(q),
 			Anchor:   anchor(q.ID),
 			Mark:     mark(q.Status),
 			Word:     word(q.Status),
@@ -406,11 +415,21 @@ func (r *Report) view() reportView {
 			Shown:    strings.Join(shown, "\n"),
 			More:     more,
 		}
+		switch {
+		case r.Bareme == "":
+		case q.Checker:
+			qv.PointsText = "hors barème"
+		default:
+			qv.PointsText = Points(q.Earned()) + "/" + Points(q.Points)
+		}
+		if q.Checker {
+			qv.Word = "non vérifiable par l'outil"
+		}
 		v.Rows = append(v.Rows, qv)
 		if qv.Kind == Fail {
 			v.Failures = append(v.Failures, qv)
 		}
-		if qv.Kind == Unverifiable {
+		if qv.Kind == Unverifiable || qv.Kind == "checker" {
 			v.Unverified = true
 		}
 		for _, d := range q.Differences {
@@ -418,6 +437,15 @@ func (r *Report) view() reportView {
 		}
 	}
 	return v
+}
+
+// viewKind is a question's class in the pages: its status, or "checker"
+// for a question the checker itself could not check.
+func viewKind(q Question) Status {
+	if q.Checker && kind(q.Status) == Unverifiable {
+		return "checker"
+	}
+	return kind(q.Status)
 }
 
 // HTML is the report as one self-contained page: its style inline, no
