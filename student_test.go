@@ -41,66 +41,38 @@ import (
 )
 
 var (
-	studentDir   = flag.String("rendu", "", "check a student's folder (app.py, Dockerfile, docker-compose.yml) with the lab's scripts, instead of the author's files")
-	studentOut   = flag.String("sortie", "", "with -rendu: the folder the reports are written to (default out/rendus/NAME)")
-	studentLimit = flag.Duration("limite", 4*time.Minute, "with -rendu: the time limit of one exercise, after which its running command is stopped")
+	studentDir    = flag.String("rendu", "", "check a student's folder (app.py, Dockerfile, docker-compose.yml) with the lab's scripts, instead of the author's files")
+	studentOut    = flag.String("sortie", "", "with -rendu: the folder the reports are written to (default out/rendus/NAME)")
+	studentBareme = flag.String("bareme", "", "with -rendu: a barème file, one question and its points a line (\"4.b 2\"); one point per question by default")
+	studentLimit  = flag.Duration("limite", 4*time.Minute, "with -rendu: the time limit of one exercise, after which its running command is stopped")
 )
 
 // studentWait is how long a wait (waithttp, waitpg) lasts in the student
 // mode, when the script gives no limit: an API that never answers costs a
-// minute.
-const studentWait = time.Minute
+// minute, or the exercise's limit (-limite) when it is shorter.
+var studentWait = time.Minute
 
 // student is the student mode's state: the folder, once accepted.
-var student struct{ sub *submission.Submission }
+var student struct {
+	sub    *submission.Submission
+	bareme *report.Bareme
+}
 
 // studentScripts are the exercises that use the student's files, in the
-// order they depend on each other: the image (3), run (4), Compose (5),
-// PostgreSQL in Compose (6), debugging the Compose stack (7).
-var studentScripts = []string{"ex3-build", "ex4-run", "ex5-compose", "ex6-postgres", "ex7-debug"}
+// lab's order: the image (3), run (4), Compose (5), PostgreSQL in Compose
+// (6), debugging the Compose stack (7). Each runs when what it needs
+// passed (report.Lab, report.ExerciseNeeds), whatever happened to the
+// exercises before it.
+var studentScripts = report.Exercises()
 
 // notRun says which exercises the student mode leaves out, and why.
 const notRun = "Exercices 1, 2 et 8 : ils ne dépendent pas de vos fichiers (images hello-world et alpine, questions de réflexion), ils ne sont pas lancés."
-
-// labQuestions are the questions of exercises 3 to 7, in the lab's order,
-// with a title a student recognises. 5.b (the Compose file) is read in the
-// file only; the others are also where the scripts' comments put them.
-var labQuestions = []struct{ ID, Title string }{
-	{"3.a", "app.py expose la route /health"},
-	{"3.b", "le Dockerfile part de python:3.9-slim et lance le serveur"},
-	{"3.c", "docker build construit l'image simple-api"},
-	{"4.a", "l'API démarre dans un conteneur, port 8000 publié"},
-	{"4.b", `/health renvoie {"status":"ok"}`},
-	{"4.c", "docker ps montre le conteneur, son image et son port"},
-	{"4.d", "docker stop arrête le conteneur"},
-	{"5.a", "la structure du projet"},
-	{"5.b", "docker-compose.yml : l'API et PostgreSQL 16 (demo, demo, demo)"},
-	{"5.c", "docker compose up -d démarre les deux services"},
-	{"5.d", "/health répond quand Compose lance l'API"},
-	{"5.e", "docker compose down supprime conteneurs et réseau"},
-	{"6.a", "psql dans le conteneur db"},
-	{"6.b", "PostgreSQL 16 et la base demo"},
-	{"6.c", "l'URL postgresql://demo:demo@db:5432/demo"},
-	{"6.d", "stop, start, down et down -v"},
-	{"7.a", "les logs de l'API en continu"},
-	{"7.b", "un shell dans le conteneur de l'API"},
-	{"7.c", "docker compose restart api"},
-	{"7.d", "une erreur volontaire, lue dans les logs"},
-	{"7.e", "docker container prune et docker image prune"},
-}
 
 // hintFrom: where to look for a question that fails at run time, when the
 // files say nothing of it themselves: the question whose file lines tell.
 var hintFrom = map[string]string{
 	"3.c": "3.b", "4.b": "3.a", "4.c": "4.a", "5.c": "5.b", "5.d": "3.a",
 	"6.a": "5.b", "6.b": "5.b", "6.c": "5.b", "7.a": "3.a", "7.c": "3.a", "7.d": "3.a",
-}
-
-// dependsOnFiles: which exercises a static check's question stops.
-var dependsOnFiles = map[string][]string{
-	"3.a": studentScripts,
-	"3.b": studentScripts,
-	"5.b": {"ex5-compose", "ex6-postgres", "ex7-debug"},
 }
 
 func runStudent() int {
@@ -115,9 +87,21 @@ func runStudent() int {
 	if out == "" {
 		out = filepath.Join("out", "rendus", rep.Student)
 	}
+	studentWait = min(studentWait, *studentLimit)
 	if *update {
 		fmt.Println("tpdocker: -rendu vérifie un rendu d'élève ; il ne réécrit pas les enregistrements du site : retirez -update.")
 		return 2
+	}
+	bareme := report.DefaultBareme()
+	if *studentBareme != "" {
+		if bareme, err = report.ReadBareme(*studentBareme); err != nil {
+			fmt.Printf("tpdocker: %v\n", err)
+			return 2
+		}
+	}
+	student.bareme = bareme
+	if v, err := report.ScriptsVersion("."); err == nil {
+		rep.Scripts = v
 	}
 	if submission.Within(out, abs) {
 		fmt.Printf("tpdocker: -sortie %s est dans le dossier de l'élève, qui n'est jamais modifié : choisissez un autre dossier.\n", out)
@@ -148,7 +132,6 @@ func runStudent() int {
 		byID[rep.Questions[i].ID] = &rep.Questions[i]
 	}
 	hints := sub.Hints()
-	stopped := map[string]string{} // script -> the failed question it depends on
 	for _, c := range sub.Checks {
 		q := byID[c.Question]
 		if q == nil {
@@ -165,11 +148,6 @@ func runStudent() int {
 		if c.File != "" && !strings.Contains(c.Message, c.File) {
 			q.Hint = joinSentences(q.Hint, fileLine(c.File, c.Line)+".")
 		}
-		for _, s := range dependsOnFiles[c.Question] {
-			if stopped[s] == "" {
-				stopped[s] = c.Question
-			}
-		}
 	}
 
 	suite = harness.New(harness.Config{LockWait: *lockWait, Stage: stageStudent})
@@ -178,7 +156,7 @@ func runStudent() int {
 		fmt.Println("tpdocker:", err)
 		for i := range rep.Questions {
 			if q := &rep.Questions[i]; q.Status == "" {
-				q.Status, q.Reason = report.Unverifiable, "Docker n'a pas pu être utilisé (voir le message au-dessus du rapport)."
+				q.Status, q.Reason, q.Checker = report.Unverifiable, "Docker n'a pas pu être utilisé (voir le message au-dessus du rapport).", true
 			}
 		}
 		endStudent(rep, out, begin)
@@ -203,21 +181,24 @@ func runStudent() int {
 			end = started.Add(d - 90*time.Second)
 		}
 	}
-	failed := ""
 	for _, name := range studentScripts {
+		checker := false
 		reason := ""
-		switch {
-		case stopped[name] != "":
-			reason = fmt.Sprintf("dépend de la question %s, en échec ; corrigez-la d'abord.", stopped[name])
-		case failed != "":
-			reason = fmt.Sprintf("la vérification s'arrête à la première question en échec (%s) ; corrigez-la d'abord.", failed)
-		case !end.IsZero() && time.Until(end) < time.Minute:
+		if need := blockedBy(name, byID); need != nil {
+			checker = need.Checker
+			if need.Status == report.Fail {
+				reason = fmt.Sprintf("dépend de la question %s, en échec ; corrigez-la d'abord.", need.ID)
+			} else {
+				reason = fmt.Sprintf("dépend de la question %s, non vérifiable.", need.ID)
+			}
+		} else if !end.IsZero() && time.Until(end) < time.Minute {
+			checker = true
 			reason = "le temps de go test est épuisé (lancez go test -timeout 30m -rendu …)."
 		}
 		if reason != "" {
 			for _, id := range scripts[name].questions {
 				if q := byID[id]; q.Status == "" {
-					q.Status, q.Reason = report.Unverifiable, reason
+					q.Status, q.Reason, q.Checker = report.Unverifiable, reason, checker
 				}
 			}
 			continue
@@ -227,9 +208,7 @@ func runStudent() int {
 			deadline = end
 		}
 		res := runStudentScript(work, name, scripts[name].src, deadline)
-		if at := applyStudentRun(res, scripts[name], byID, hints); at != "" {
-			failed = at
-		}
+		applyStudentRun(res, scripts[name], byID, hints)
 	}
 	suite.Close()
 	return endStudent(rep, out, begin)
@@ -239,12 +218,13 @@ func runStudent() int {
 // code: 0 when every question that can be checked passed.
 func endStudent(rep *report.Report, out string, begin time.Time) int {
 	rep.Seconds = time.Since(begin).Seconds()
+	rep.Grade(student.bareme)
 	fmt.Print(rep.Text())
 	if err := writeReports(rep, out); err != nil {
 		fmt.Println("tpdocker: rapport non écrit :", err)
 		return 1
 	}
-	fmt.Printf("Rapports : %s, %s et %s\n", filepath.Join(out, "rapport.html"), filepath.Join(out, "rapport.json"), filepath.Join(out, "rapport.txt"))
+	fmt.Printf("Rapports : %s, %s, %s et %s\n", filepath.Join(out, "rapport.html"), filepath.Join(out, "rapport.json"), filepath.Join(out, "rapport.txt"), filepath.Join(out, "rapport.junit.xml"))
 	if !rep.Passed() {
 		return 1
 	}
@@ -263,7 +243,11 @@ func writeReports(rep *report.Report, out string) error {
 	if err != nil {
 		return err
 	}
-	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(rep.Text())} {
+	junit, err := rep.JUnit()
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(rep.Text()), "rapport.junit.xml": junit} {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err
 		}
@@ -309,6 +293,17 @@ func joinSentences(a, b string) string {
 	return a + " " + b
 }
 
+// blockedBy is the first question an exercise needs (report.ExerciseNeeds)
+// that did not pass, or nil when the exercise can run.
+func blockedBy(exercise string, byID map[string]*report.Question) *report.Question {
+	for _, id := range report.ExerciseNeeds(exercise) {
+		if q := byID[id]; q != nil && q.Status != report.OK {
+			return q
+		}
+	}
+	return nil
+}
+
 // studentScript is a script of the student mode: its text and the
 // questions its lines belong to.
 type studentScript struct {
@@ -316,6 +311,7 @@ type studentScript struct {
 	src       string   // as in testdata
 	questions []string // in order
 	lineQs    [][]string
+	last      map[string]int // the last line of a command of each question
 }
 
 var questionComment = regexp.MustCompile(`^#\s*Questions?\s+(\d+\.[a-z](?:(?:,\s*|\s+et\s+)\d+\.[a-z])*)\b`)
@@ -350,6 +346,17 @@ func parseStudentScript(name, src string) studentScript {
 			s.lineQs[i] = s.questions[:1]
 		}
 	}
+	s.last = map[string]int{}
+	for i, l := range lines {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "-- ") {
+			break
+		} else if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		for _, id := range s.lineQs[i+1] {
+			s.last[id] = i + 1
+		}
+	}
 	return s
 }
 
@@ -365,8 +372,8 @@ func studentQuestions() ([]report.Question, map[string]studentScript, error) {
 		scripts[name] = parseStudentScript(name, string(src))
 	}
 	var qs []report.Question
-	for _, q := range labQuestions {
-		qs = append(qs, report.Question{ID: q.ID, Title: q.Title})
+	for _, q := range report.Lab {
+		qs = append(qs, report.Question{ID: q.ID, Title: q.Title, Needs: report.NeedsText(q.ID)})
 	}
 	return qs, scripts, nil
 }
@@ -409,7 +416,7 @@ func (t studentT) Run(name string, f func(testscript.T)) {
 			if r := recover(); r != nil {
 				t.mu.Lock()
 				*t.failed = true
-				t.log.WriteString(fmt.Sprintf("FAIL: %s.txtar:0: erreur de l'outil de vérification, pas de votre rendu : %v\n", name, r))
+				t.log.WriteString(fmt.Sprintf("FAIL: %s.txtar:0: %s : %v\n", name, checkerError, r))
 				t.mu.Unlock()
 			}
 		}()
@@ -443,12 +450,17 @@ func runStudentScript(work, name, src string, deadline time.Time) studentRun {
 	return studentRun{transcript: log.String(), failed: failed, seconds: time.Since(begin).Seconds()}
 }
 
+// checkerError says that the checker itself failed, not the student's files.
+const checkerError = "erreur de l'outil de vérification, pas de votre rendu"
+
 var blockTime = regexp.MustCompile(`^#.* \((\d+\.\d+)s\)$`)
 
 var failAt = regexp.MustCompile(`(?m)^FAIL: .*?\.txtar:(\d+): (.*)$`)
 
-// applyStudentRun sets the statuses of a script's questions from its run,
-// and returns the question it failed at ("" if it passed).
+// applyStudentRun sets the statuses of a script's questions from its run:
+// the failed question, and the questions whose commands all came before
+// the failure passed; the others were not reached. It returns the question
+// it failed at ("" if it passed).
 func applyStudentRun(res studentRun, s studentScript, byID map[string]*report.Question, hints map[string]string) string {
 	// Differences from the author's run, and time, by question: testscript
 	// writes a block's time on its last comment line.
@@ -486,15 +498,19 @@ func applyStudentRun(res studentRun, s studentScript, byID map[string]*report.Qu
 			failedQs = s.lineQs[failLine]
 		}
 	}
-	// Questions before the failed ones passed, those after were not reached.
-	reached := true
+	// A panic of a script command is the checker's, not the student's.
+	checker := strings.Contains(res.transcript, checkerError)
 	for _, id := range s.questions {
 		q := byID[id]
 		if q == nil {
 			continue
 		}
 		if contains(failedQs, id) {
-			reached = false
+			if checker {
+				q.Status, q.Checker = report.Unverifiable, true
+				q.Reason = joinSentences(q.Reason, frenchMessage(message))
+				continue
+			}
 			q.Status = report.Fail
 			fillFailure(q, res.transcript, s, failLine, message)
 			if q.Hint == "" {
@@ -511,10 +527,10 @@ func applyStudentRun(res studentRun, s studentScript, byID map[string]*report.Qu
 		switch {
 		case q.Status == report.Fail:
 			// a static check already failed it
-		case reached:
+		case !res.failed || s.last[id] < failLine:
 			q.Status = report.OK
 		default:
-			q.Status, q.Reason = report.Unverifiable, fmt.Sprintf("l'exercice s'est arrêté avant, à la question %s.", failedQs[0])
+			q.Status, q.Reason, q.Checker = report.Unverifiable, fmt.Sprintf("l'exercice s'est arrêté avant, à la question %s.", failedQs[0]), checker
 		}
 	}
 	if len(failedQs) > 0 {

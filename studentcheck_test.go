@@ -5,12 +5,14 @@ package tpdocker_test
 // French messages, and the rewrite of the scripts for a student.
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"tpdocker/internal/report"
 	"tpdocker/internal/scriptcmd"
 )
 
@@ -26,7 +28,7 @@ func TestStudentQuestions(t *testing.T) {
 		inScripts = append(inScripts, scripts[name].questions...)
 	}
 	var titled []string
-	for _, q := range labQuestions {
+	for _, q := range report.Lab {
 		if q.ID != "5.b" {
 			titled = append(titled, q.ID)
 		}
@@ -121,6 +123,99 @@ func TestStudentScripts(t *testing.T) {
 		}
 		if strings.Count(src, "[auteur]") > 0 && !strings.Contains(got, "\nauteur ") {
 			t.Errorf("%s : aucune assertion [auteur] réécrite", name)
+		}
+	}
+}
+
+// A failure is the question's whose line failed; the questions whose
+// commands all ran before it passed, the others were not reached: 7.a's
+// followed logs are read after 7.d, and are 7.a's.
+func TestStudentRunStatuses(t *testing.T) {
+	data, err := os.ReadFile("testdata/ex7-debug.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := parseStudentScript("ex7-debug", string(data))
+	lineOf := func(prefix string) int {
+		for i, l := range strings.Split(s.src, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				return i + 1
+			}
+		}
+		t.Fatalf("pas de ligne %q dans ex7-debug", prefix)
+		return 0
+	}
+	for _, c := range []struct {
+		line       int
+		fail       string
+		ok, unverf []string
+	}{
+		{lineOf("stdout 'Application startup complete"), "7.a", []string{"7.b", "7.c", "7.d"}, []string{"7.e"}},
+		{lineOf("exec docker wait tpdocker-api-1"), "7.d", []string{"7.b", "7.c"}, []string{"7.a", "7.e"}},
+		{lineOf("exec docker compose logs -f api"), "7.a", nil, []string{"7.b", "7.c", "7.d", "7.e"}},
+	} {
+		qs := map[string]*report.Question{}
+		for _, id := range s.questions {
+			qs[id] = &report.Question{ID: id}
+		}
+		res := studentRun{failed: true, transcript: fmt.Sprintf("FAIL: ex7-debug.txtar:%d: unexpected command failure\n", c.line)}
+		if got := applyStudentRun(res, s, qs, nil); got != c.fail {
+			t.Errorf("ligne %d : échec à %s, attendu %s", c.line, got, c.fail)
+		}
+		if qs[c.fail].Status != report.Fail {
+			t.Errorf("ligne %d : %s %s", c.line, c.fail, qs[c.fail].Status)
+		}
+		for _, id := range c.ok {
+			if qs[id].Status != report.OK {
+				t.Errorf("ligne %d : %s %s, attendu réussie", c.line, id, qs[id].Status)
+			}
+		}
+		for _, id := range c.unverf {
+			if q := qs[id]; q.Status != report.Unverifiable || !strings.Contains(q.Reason, c.fail) || q.Checker {
+				t.Errorf("ligne %d : %s %s (%s), attendu non vérifiable à cause de %s", c.line, id, q.Status, q.Reason, c.fail)
+			}
+		}
+	}
+	// A panic of a script command is the checker's: flagged, not failed.
+	qs := map[string]*report.Question{}
+	for _, id := range s.questions {
+		qs[id] = &report.Question{ID: id}
+	}
+	applyStudentRun(studentRun{failed: true, transcript: "FAIL: ex7-debug.txtar:0: " + checkerError + " : boum\n"}, s, qs, nil)
+	for _, id := range s.questions {
+		if q := qs[id]; q.Status != report.Unverifiable || !q.Checker {
+			t.Errorf("erreur de l'outil : %s %s, checker=%v", id, q.Status, q.Checker)
+		}
+	}
+}
+
+// An exercise runs when what it needs passed, whatever the exercises
+// before it did at run time.
+func TestStudentExerciseNeeds(t *testing.T) {
+	status := map[string]report.Status{"3.a": report.OK, "3.b": report.OK, "3.c": report.OK, "4.a": report.Fail, "4.b": report.Unverifiable, "5.b": report.OK}
+	byID := map[string]*report.Question{}
+	for id, st := range status {
+		byID[id] = &report.Question{ID: id, Status: st}
+	}
+	for _, e := range studentScripts {
+		if q := blockedBy(e, byID); q != nil {
+			t.Errorf("%s bloqué par %s alors que 3.a, 3.b, 3.c et 5.b ont réussi", e, q.ID)
+		}
+	}
+	byID["5.b"].Status = report.Fail
+	for e, want := range map[string]string{"ex3-build": "", "ex4-run": "", "ex5-compose": "5.b", "ex6-postgres": "5.b", "ex7-debug": "5.b"} {
+		got := ""
+		if q := blockedBy(e, byID); q != nil {
+			got = q.ID
+		}
+		if got != want {
+			t.Errorf("5.b en échec : %s bloqué par %q, attendu %q", e, got, want)
+		}
+	}
+	byID["3.c"].Status = report.Fail
+	for _, e := range []string{"ex4-run", "ex5-compose", "ex6-postgres", "ex7-debug"} {
+		if q := blockedBy(e, byID); q == nil || q.ID != "3.c" {
+			t.Errorf("3.c en échec : %s bloqué par %v, attendu 3.c", e, q)
 		}
 	}
 }

@@ -45,8 +45,11 @@ func main() {
 	out := flag.String("sortie", filepath.Join("out", "classe"), "the folder the reports are written to")
 	engines := flag.String("moteurs", "", "the Docker contexts to spread the students over, separated by commas (CONTEXTE or CONTEXTE=COMMANDE); the current context when empty")
 	limit := flag.Duration("limite", 4*time.Minute, "the time limit of one exercise of one student")
+	bareme := flag.String("bareme", "", "a barème file: one question and its points a line (\"4.b 2\"); one point per question by default")
+	eleves := flag.String("eleves", "", "a CSV file mapping each folder to the student's email or idnumber in the grade book (columns dossier and email or idnumber)")
+	reports := flag.Bool("rapports", false, "build the class from the rapport.json files already written under CLASSE (one sub-folder per student, or the files side by side), without Docker")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage : go run ./cmd/classe [-sortie DOSSIER] [-moteurs CONTEXTE,...] [-limite 4m] CLASSE")
+		fmt.Fprintln(os.Stderr, "usage : go run ./cmd/classe [-sortie DOSSIER] [-moteurs CONTEXTE,...] [-limite 4m] [-bareme FICHIER] [-eleves eleves.csv] [-rapports] CLASSE")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -56,7 +59,8 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c, err := run(ctx, flag.Arg(0), *out, *engines, *limit, os.Stdout)
+	o := options{class: flag.Arg(0), out: *out, engines: *engines, limit: *limit, bareme: *bareme, eleves: *eleves, fromReports: *reports}
+	c, err := run(ctx, o, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "classe :", err)
 		os.Exit(1)
@@ -132,16 +136,48 @@ type classRun struct {
 	report        *report.Class
 	seconds       float64
 	checkerErrors int // students the checker itself could not check
+	refusedFiles  int // with -rapports: files that are not reports
 }
 
-func run(ctx context.Context, class, out, engineList string, limit time.Duration, w io.Writer) (*classRun, error) {
+// options are cmd/classe's flags and argument.
+type options struct {
+	class, out, engines string
+	limit               time.Duration
+	bareme, eleves      string // files, or ""
+	fromReports         bool   // -rapports
+}
+
+func run(ctx context.Context, o options, w io.Writer) (*classRun, error) {
 	begin := time.Now()
-	engines, err := ParseEngines(engineList)
+	class, out, limit := o.class, o.out, o.limit
+	bareme := report.DefaultBareme()
+	if o.bareme != "" {
+		b, err := report.ReadBareme(o.bareme)
+		if err != nil {
+			return nil, err
+		}
+		bareme = b
+	}
+	var identifiers map[string]string
+	if o.eleves != "" {
+		ids, _, err := report.ReadStudents(o.eleves)
+		if err != nil {
+			return nil, err
+		}
+		identifiers = ids
+	}
+	if o.fromReports {
+		return fromReports(o, bareme, identifiers, begin, w)
+	}
+	engines, err := ParseEngines(o.engines)
 	if err != nil {
 		return nil, err
 	}
 	students, err := Students(class)
 	if err != nil {
+		return nil, err
+	}
+	if err := mapped(students, identifiers, o.eleves); err != nil {
 		return nil, err
 	}
 	absClass, err := filepath.Abs(class)
@@ -179,14 +215,19 @@ func run(ctx context.Context, class, out, engineList string, limit time.Duration
 		go func(e Engine) {
 			defer wg.Done()
 			for s := range queue {
-				r, err := checkStudent(ctx, root, bin, e, filepath.Join(absClass, s), filepath.Join(absOut, s), limit)
+				r, err := checkStudent(ctx, root, bin, e, filepath.Join(absClass, s), filepath.Join(absOut, s), limit, o.bareme)
 				mu.Lock()
 				if err != nil {
 					errorsSeen++
 					fmt.Fprintf(w, "  %-24s le vérificateur a échoué sur %s : %v\n", s, e, err)
 					r = &report.Report{Student: s, Folder: filepath.Join(class, s), Date: time.Now().Format(time.RFC3339),
-						Refused: []string{"non vérifié : l'outil de vérification a échoué, pas ce rendu (" + err.Error() + ") ; voir journal.txt"}}
+						Checker: "l'outil de vérification a échoué, pas ce rendu (" + err.Error() + ") ; voir journal.txt"}
+					r.Grade(bareme)
+					if werr := writeStudent(r, filepath.Join(absOut, s)); werr != nil {
+						fmt.Fprintf(w, "  %-24s rapport non écrit : %v\n", s, werr)
+					}
 				} else {
+					r.Grade(bareme)
 					fmt.Fprintf(w, "  %s\n", studentLine(r, e))
 				}
 				r.Student = s
@@ -209,18 +250,11 @@ feed:
 		return nil, errors.New("interrompu : les objets de l'élève en cours ont été supprimés par sa vérification")
 	}
 
-	c := &report.Class{Title: "Vérification de la classe " + filepath.Base(absClass)}
+	c := &report.Class{Title: classTitle(absClass), Identifiers: identifiers, Scripts: scriptsVersion(root)}
 	for _, s := range students {
 		c.Reports = append(c.Reports, reports[s])
 	}
-	html, err := c.HTML()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(absOut, "classe.html"), html, 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(absOut, "classe.csv"), c.CSV(), 0o644); err != nil {
+	if err := writeClass(c, absOut); err != nil {
 		return nil, err
 	}
 	passed := 0
@@ -235,6 +269,55 @@ feed:
 	return &classRun{report: c, seconds: secs, checkerErrors: errorsSeen}, nil
 }
 
+// classTitle is the class page's heading, from the class folder's name:
+// « Vérification des TP de 2nde-B ».
+func classTitle(absClass string) string {
+	name := filepath.Base(absClass)
+	if name == "" || name == "." || name == string(filepath.Separator) {
+		return report.DefaultClassTitle
+	}
+	return "Vérification des TP : " + name
+}
+
+// scriptsVersion is the version of the scripts of the teacher's checkout,
+// or "" when they cannot be read.
+func scriptsVersion(root string) string {
+	v, err := report.ScriptsVersion(root)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// mapped checks that eleves.csv, when given, maps every folder.
+func mapped(students []string, identifiers map[string]string, file string) error {
+	if identifiers == nil {
+		return nil
+	}
+	var missing []string
+	for _, s := range students {
+		if _, ok := identifiers[s]; !ok {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s ne donne pas l'identifiant de %s : ajoutez une ligne par dossier", file, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// writeClass writes classe.html and classe.csv.
+func writeClass(c *report.Class, absOut string) error {
+	html, err := c.HTML()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(absOut, "classe.html"), html, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(absOut, "classe.csv"), c.CSV(), 0o644)
+}
+
 func engineNames(es []Engine) string {
 	var n []string
 	for _, e := range es {
@@ -247,9 +330,9 @@ func studentLine(r *report.Report, e Engine) string {
 	ok, fail, unv := r.Counts()
 	switch {
 	case len(r.Refused) > 0:
-		return fmt.Sprintf("%-24s refusé : %s (%s)", r.Student, r.Refused[0], e)
+		return fmt.Sprintf("%-24s refusé, 0/%s : %s (%s)", r.Student, report.Points(r.Max), r.Refused[0], e)
 	case fail == 0:
-		return fmt.Sprintf("%-24s ✅ %d réussies, %d non vérifiables, %s (%s)", r.Student, ok, unv, duration(r.Seconds), e)
+		return fmt.Sprintf("%-24s réussi %s : %d réussies, %d non vérifiables, %s (%s)", r.Student, r.ScoreText(), ok, unv, duration(r.Seconds), e)
 	}
 	first := ""
 	for _, q := range r.Questions {
@@ -258,7 +341,7 @@ func studentLine(r *report.Report, e Engine) string {
 			break
 		}
 	}
-	return fmt.Sprintf("%-24s ❌ %d réussies, %d échouée(s) dès %s, %d non vérifiables, %s (%s)", r.Student, ok, fail, first, unv, duration(r.Seconds), e)
+	return fmt.Sprintf("%-24s échec %s : %d réussies, %d échouée(s) dès %s, %d non vérifiables, %s (%s)", r.Student, r.ScoreText(), ok, fail, first, unv, duration(r.Seconds), e)
 }
 
 func duration(s float64) string {
@@ -299,12 +382,19 @@ func compileLab(ctx context.Context, root string) (string, func(), error) {
 
 // checkStudent runs the student mode for one student on one engine, and
 // reads the report it wrote.
-func checkStudent(ctx context.Context, root, bin string, e Engine, dir, out string, limit time.Duration) (*report.Report, error) {
+func checkStudent(ctx context.Context, root, bin string, e Engine, dir, out string, limit time.Duration, bareme string) (*report.Report, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
 	}
 	os.Remove(filepath.Join(out, "rapport.json"))
 	args := append(append([]string{}, e.Prefix...), bin, "-rendu", dir, "-sortie", out, "-limite", limit.String(), "-attente", "60m")
+	if bareme != "" {
+		abs, err := filepath.Abs(bareme)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "-bareme", abs)
+	}
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Dir = root
 	cmd.Env = os.Environ()
@@ -333,4 +423,164 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// fromReports builds the class from the reports already written under
+// o.class (the artifacts of the students' own runs, for example), without
+// Docker: every *.json file is read; the student is the first folder under
+// the class, or the file's name when it is at the top. A file that is not
+// a report is refused, with why, and the class goes on; a report checked
+// by other scripts than the teacher's is marked.
+func fromReports(o options, bareme *report.Bareme, identifiers map[string]string, begin time.Time, w io.Writer) (*classRun, error) {
+	absClass, err := filepath.Abs(o.class)
+	if err != nil {
+		return nil, err
+	}
+	absOut, err := filepath.Abs(o.out)
+	if err != nil {
+		return nil, err
+	}
+	if submission.Within(absOut, absClass) {
+		return nil, fmt.Errorf("-sortie %s est dans le dossier des rapports, qui n'est jamais modifié : choisissez un autre dossier", o.out)
+	}
+	root, err := moduleRoot(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	version := scriptsVersion(root)
+	reports := map[string]*report.Report{}
+	var students []string
+	refusedFiles := 0
+	err = filepath.WalkDir(absClass, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(absClass, p)
+		if d.IsDir() {
+			if p != absClass && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.EqualFold(filepath.Ext(p), ".json") {
+			return nil
+		}
+		student, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
+		if !nested {
+			student = strings.TrimSuffix(student, filepath.Ext(student))
+		}
+		r, why := readReport(p, d)
+		switch {
+		case why != "":
+		case reports[student] != nil:
+			why = "un deuxième rapport pour " + student + " (le premier est gardé)"
+		}
+		if why != "" {
+			refusedFiles++
+			fmt.Fprintf(w, "  %-24s fichier refusé : %s\n", rel, why)
+			return nil
+		}
+		r.Student = student
+		r.Grade(bareme)
+		reports[student] = r
+		students = append(students, student)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dossier des rapports illisible : %v", err)
+	}
+	if len(students) == 0 {
+		return nil, fmt.Errorf("%s ne contient aucun rapport.json d'élève (un sous-dossier par élève, ou ÉLÈVE.json)", o.class)
+	}
+	sort.Strings(students)
+	if err := mapped(students, identifiers, o.eleves); err != nil {
+		return nil, err
+	}
+	c := &report.Class{Title: classTitle(absClass), Identifiers: identifiers, Scripts: version}
+	other := 0
+	for _, s := range students {
+		r := reports[s]
+		c.Reports = append(c.Reports, r)
+		line := studentLine(r, Engine{Context: "rapport déjà écrit"})
+		if r.Scripts != version {
+			other++
+			line += fmt.Sprintf(" ; vérifié par une autre version des scripts (%s, ici %s)", orUnknown(r.Scripts), orUnknown(version))
+		}
+		fmt.Fprintf(w, "  %s\n", line)
+		if err := writeStudent(r, filepath.Join(absOut, s)); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(absOut, 0o755); err != nil {
+		return nil, err
+	}
+	if err := writeClass(c, absOut); err != nil {
+		return nil, err
+	}
+	secs := time.Since(begin).Seconds()
+	fmt.Fprintf(w, "classe : %d rapport(s) lus, %d fichier(s) refusé(s), %d d'une autre version des scripts\n", len(students), refusedFiles, other)
+	fmt.Fprintf(w, "Tableau : %s et %s\n", filepath.Join(o.out, "classe.html"), filepath.Join(o.out, "classe.csv"))
+	return &classRun{report: c, seconds: secs, refusedFiles: refusedFiles}, nil
+}
+
+// maxReportSize is the largest report file read: a report is a few
+// dozen kilobytes.
+const maxReportSize = 4 << 20
+
+// readReport reads one report file, or says why it is not one.
+func readReport(p string, d os.DirEntry) (*report.Report, string) {
+	if !d.Type().IsRegular() {
+		return nil, "pas un fichier ordinaire (lien symbolique ?)"
+	}
+	info, err := d.Info()
+	if err != nil {
+		return nil, err.Error()
+	}
+	if info.Size() > maxReportSize {
+		return nil, fmt.Sprintf("%d octets, trop gros pour un rapport", info.Size())
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err.Error()
+	}
+	r, err := report.ReadJSON(data)
+	if err != nil {
+		return nil, "pas un rapport de vérification : " + err.Error()
+	}
+	if r.Student == "" || r.Date == "" || (len(r.Questions) == 0 && len(r.Refused) == 0 && r.Checker == "") {
+		return nil, "pas un rapport de vérification : il n'a ni élève, ni date, ni questions"
+	}
+	return r, ""
+}
+
+// writeStudent writes a student's pages from a report read back.
+func writeStudent(r *report.Report, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	html, err := r.HTML()
+	if err != nil {
+		return err
+	}
+	js, err := r.JSON()
+	if err != nil {
+		return err
+	}
+	junit, err := r.JUnit()
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(r.Text()), "rapport.junit.xml": junit} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orUnknown(v string) string {
+	if v == "" {
+		return "inconnue"
+	}
+	return v
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -64,25 +65,28 @@ func TestStudents(t *testing.T) {
 }
 
 // variantExpect is what the check of a variant must say: the questions it
-// fails (none for a correct one), a word of the failure, or a refusal.
+// fails (none for a correct one), those left unverifiable because the
+// exercise stopped or a question it needs failed, a word of the failure,
+// or a refusal. Every other question passes.
 var variantExpect = map[string]struct {
-	fails   []string
-	word    string // in the failed question's reason, output or hint
-	refused string // in the refusal
+	fails        []string
+	unverifiable []string
+	word         string // in the failed question's reason, output or hint
+	refused      string // in the refusal
 }{
 	"correct-tp":           {},
 	"correct-route-style":  {},
 	"correct-run-en-plus":  {},
 	"correct-workdir":      {},
 	"correct-healthcheck":  {},
-	"faux-sans-health":     {fails: []string{"3.a"}, word: "/health"},
-	"faux-json":            {fails: []string{"4.b"}, word: `{"status":"OK"}`},
-	"faux-port":            {fails: []string{"4.a"}, word: "8080"},
-	"faux-python312":       {fails: []string{"3.b"}, word: "python:3.9-slim"},
-	"faux-postgres15":      {fails: []string{"5.b"}, word: "postgres:16"},
-	"faux-mot-de-passe":    {fails: []string{"5.b"}, word: "POSTGRES_PASSWORD"},
-	"faux-syntaxe":         {fails: []string{"4.a"}, word: "SyntaxError"},
-	"faux-build":           {fails: []string{"3.c"}, word: "COPY main.py"},
+	"faux-sans-health":     {fails: ids("3.a"), unverifiable: ids("4.a-d", "5.a", "5.c-e", "7.a-e"), word: "/health"},
+	"faux-json":            {fails: ids("4.b", "5.d"), unverifiable: ids("4.c-d", "5.e"), word: `{"status":"OK"}`},
+	"faux-port":            {fails: ids("4.a", "5.c", "7.a"), unverifiable: ids("4.b-d", "5.d-e", "7.b-e"), word: "8080"},
+	"faux-python312":       {fails: ids("3.b"), unverifiable: ids("3.c", "4.a-d", "5.a", "5.c-e", "6.a-d", "7.a-e"), word: "python:3.9-slim"},
+	"faux-postgres15":      {fails: ids("5.b"), unverifiable: ids("5.a", "5.c-e", "6.a-d", "7.a-e"), word: "postgres:16"},
+	"faux-mot-de-passe":    {fails: ids("5.b"), unverifiable: ids("5.a", "5.c-e", "6.a-d", "7.a-e"), word: "POSTGRES_PASSWORD"},
+	"faux-syntaxe":         {fails: ids("4.a", "5.c", "7.a"), unverifiable: ids("4.b-d", "5.d-e", "7.b-e"), word: "SyntaxError"},
+	"faux-build":           {fails: ids("3.c"), unverifiable: ids("4.a-d", "5.a", "5.c-e", "6.a-d", "7.a-e"), word: "COPY main.py"},
 	"hostile-privileged":   {refused: "privileged"},
 	"hostile-bind":         {refused: "/var/run/docker.sock"},
 	"hostile-network-host": {refused: "network_mode"},
@@ -95,6 +99,47 @@ var variantExpect = map[string]struct {
 	"manquant":             {refused: "il manque"},
 	"hostile-lien":         {refused: "lien symbolique"},
 	"hostile-gros":         {refused: "Mio"},
+}
+
+// slowExpect are the variants that never end, checked with slowLimit:
+// the questions that must pass, those that must fail (the first one at
+// its limit, with the word), the others not asserted (an exercise that
+// outlasts the short limit for its own work).
+var slowExpect = map[string]struct {
+	ok, fails []string
+	word      string
+}{
+	"lent-run-infini":  {ok: ids("3.a", "3.b", "5.b"), fails: ids("3.c"), word: "limite"},
+	"lent-jamais-pret": {ok: ids("3.a", "3.b", "3.c", "5.b"), fails: ids("4.a", "5.c", "7.a"), word: "ne répond"},
+}
+
+// slowLimit is the limit of one exercise for the slow variants: they add
+// about a minute to the class.
+const slowLimit = 10 * time.Second
+
+func question(r *report.Report, id string) *report.Question {
+	for i := range r.Questions {
+		if r.Questions[i].ID == id {
+			return &r.Questions[i]
+		}
+	}
+	return nil
+}
+
+// ids expands "4.a-d" into 4.a 4.b 4.c 4.d.
+func ids(specs ...string) []string {
+	var out []string
+	for _, s := range specs {
+		head, last, ok := strings.Cut(s, "-")
+		if !ok {
+			out = append(out, s)
+			continue
+		}
+		for c := head[len(head)-1]; c <= last[0]; c++ {
+			out = append(out, head[:len(head)-1]+string(c))
+		}
+	}
+	return out
 }
 
 // TestClassOverVariants checks the repository's student variants as a
@@ -119,7 +164,14 @@ func TestClassOverVariants(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(class, "hostile-gros", "api", "donnees.bin"), bytes.Repeat([]byte("x"), 2<<20), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	before := treeDigest(t, class)
+	// The slow ones are a class of their own, with a short limit.
+	slow := t.TempDir()
+	for name := range slowExpect {
+		if err := os.Rename(filepath.Join(class, name), filepath.Join(slow, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, beforeSlow := treeDigest(t, class), treeDigest(t, slow)
 	engines := os.Getenv("TPDOCKER_MOTEURS")
 	es, err := ParseEngines(engines)
 	if err != nil {
@@ -132,7 +184,7 @@ func TestClassOverVariants(t *testing.T) {
 
 	out := t.TempDir()
 	var log bytes.Buffer
-	r, err := run(context.Background(), class, out, engines, 4*time.Minute, &log)
+	r, err := run(context.Background(), options{class: class, out: out, engines: engines, limit: 4 * time.Minute}, &log)
 	t.Log("\n" + log.String())
 	if err != nil {
 		t.Fatal(err)
@@ -150,12 +202,18 @@ func TestClassOverVariants(t *testing.T) {
 			t.Errorf("%s : variante sans attente dans ce test", rep.Student)
 			continue
 		}
-		var fails []string
+		var fails, unverifiable []string
 		var text strings.Builder
 		for _, q := range rep.Questions {
-			if q.Status == report.Fail {
+			switch q.Status {
+			case report.Fail:
 				fails = append(fails, q.ID)
 				fmt.Fprintln(&text, q.Reason, q.Actual, q.Hint)
+			case report.Unverifiable:
+				unverifiable = append(unverifiable, q.ID)
+			}
+			if q.Checker {
+				t.Errorf("%s : %s non vérifiée par l'outil : %s", rep.Student, q.ID, q.Reason)
 			}
 		}
 		switch {
@@ -170,16 +228,20 @@ func TestClassOverVariants(t *testing.T) {
 			t.Errorf("%s : refusé : %q", rep.Student, rep.Refused)
 		case !slices.Equal(fails, want.fails):
 			t.Errorf("%s : questions en échec %v, attendu %v\n%s", rep.Student, fails, want.fails, rep.Text())
+		case !slices.Equal(unverifiable, want.unverifiable):
+			t.Errorf("%s : questions non vérifiables %v, attendu %v\n%s", rep.Student, unverifiable, want.unverifiable, rep.Text())
 		case want.word != "" && !strings.Contains(text.String(), want.word):
 			t.Errorf("%s : %q n'apparaît pas dans l'échec :\n%s", rep.Student, want.word, rep.Text())
 		case len(want.fails) == 0 && !rep.Passed():
 			t.Errorf("%s : ne passe pas\n%s", rep.Student, rep.Text())
 		}
-		if len(want.fails) == 0 && want.refused == "" {
-			ok, _, unverifiable := rep.Counts()
-			if unverifiable > 0 || ok != 21 {
-				t.Errorf("%s : %d réussies, %d non vérifiables (attendu 21 réussies)", rep.Student, ok, unverifiable)
+		if want.refused == "" {
+			ok, _, _ := rep.Counts()
+			if wantOK := 21 - len(want.fails) - len(want.unverifiable); ok != wantOK || rep.Score != float64(ok) || rep.Max != 21 {
+				t.Errorf("%s : %d réussies, note %v/%v (attendu %d réussies, %d/21)", rep.Student, ok, rep.Score, rep.Max, wantOK, wantOK)
 			}
+		} else if rep.Score != 0 || rep.Max != 21 {
+			t.Errorf("%s : refusé, note %v/%v (attendu 0/21)", rep.Student, rep.Score, rep.Max)
 		}
 		if _, err := os.Stat(filepath.Join(out, rep.Student, "rapport.html")); err != nil {
 			t.Errorf("%s : pas de rapport HTML : %v", rep.Student, err)
@@ -204,6 +266,37 @@ func TestClassOverVariants(t *testing.T) {
 		t.Error(err)
 	}
 
+	// A build or an app that never ends stops at the limit; the class
+	// goes on.
+	slowOut := t.TempDir()
+	log.Reset()
+	sr, err := run(context.Background(), options{class: slow, out: slowOut, engines: engines, limit: slowLimit}, &log)
+	t.Log("\n" + log.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("classe des variantes lentes (limite %v) : %.0f s", slowLimit, sr.seconds)
+	for _, rep := range sr.report.Reports {
+		want := slowExpect[rep.Student]
+		for _, q := range rep.Questions {
+			switch {
+			case slices.Contains(want.ok, q.ID) && q.Status != report.OK,
+				slices.Contains(want.fails, q.ID) && q.Status != report.Fail:
+				t.Errorf("%s : %s %s\n%s", rep.Student, q.ID, q.Status, rep.Text())
+			case q.Checker:
+				t.Errorf("%s : %s non vérifiée par l'outil : %s", rep.Student, q.ID, q.Reason)
+			}
+		}
+		if q := question(rep, want.fails[0]); q == nil || !strings.Contains(q.Reason+q.Actual, want.word) {
+			t.Errorf("%s : %q n'apparaît pas dans l'échec de %s :\n%s", rep.Student, want.word, want.fails[0], rep.Text())
+		}
+	}
+	if len(sr.report.Reports) != len(slowExpect) {
+		t.Errorf("%d variantes lentes vérifiées, attendu %d", len(sr.report.Reports), len(slowExpect))
+	}
+	if after := treeDigest(t, slow); after != beforeSlow {
+		t.Error("un dossier d'élève lent a été modifié par la vérification")
+	}
 	if after := treeDigest(t, class); after != before {
 		t.Error("un dossier d'élève a été modifié par la vérification")
 	}
@@ -302,4 +395,98 @@ func suiteObjects(t *testing.T, e Engine) string {
 		b.Write(out)
 	}
 	return b.String()
+}
+
+// A class from reports already written (-rapports), without Docker: each
+// report graded by the teacher's barème, mapped by eleves.csv; a report
+// from other scripts is marked, a file that is not one is refused with
+// why, and the class goes on.
+func TestClassFromReports(t *testing.T) {
+	version, err := report.ScriptsVersion("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, data []byte) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := func(student, scripts string, fail string) []byte {
+		r := &report.Report{Student: student, Folder: "../" + student, Date: "2026-03-01T14:05:09+01:00", Scripts: scripts}
+		for _, q := range report.Lab {
+			st := report.OK
+			if q.ID == fail {
+				st = report.Fail
+			}
+			r.Questions = append(r.Questions, report.Question{ID: q.ID, Title: q.Title, Status: st})
+		}
+		r.Grade(nil) // one point each, as the student's own run graded it
+		data, err := r.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	write("alice/out/rendus/mon-tp/rapport.json", rep("mon-tp", version, ""))
+	write("bob/rapport.json", rep("bob", "0123456789ab", "4.b"))
+	write("chloe.json", rep("chloe", version, "5.d"))
+	write("dan/rapport.json", []byte(`{"name": "pas un rapport"}`))
+	write("dan/notes.txt", []byte("ignoré"))
+	write("eve/rapport.json", []byte("ni JSON"))
+	bareme := filepath.Join(t.TempDir(), "bareme.txt")
+	os.WriteFile(bareme, []byte("4.b 3\n"), 0o644)
+	eleves := filepath.Join(t.TempDir(), "eleves.csv")
+	os.WriteFile(eleves, []byte("dossier;email\nalice;alice@lycee.fr\nbob;bob@lycee.fr\nchloe;chloe@lycee.fr\n"), 0o644)
+
+	out := t.TempDir()
+	var log bytes.Buffer
+	r, err := run(context.Background(), options{class: dir, out: out, bareme: bareme, eleves: eleves, fromReports: true}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	text := log.String()
+	for _, want := range []string{
+		"dan/rapport.json",
+		"fichier refusé : pas un rapport de vérification : rapport illisible : json: unknown field \"name\"",
+		"eve/rapport.json",
+		"bob                      échec 20/23",
+		"vérifié par une autre version des scripts (0123456789ab, ici " + version + ")",
+		"classe : 3 rapport(s) lus, 2 fichier(s) refusé(s), 1 d'une autre version des scripts",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in:\n%s", want, text)
+		}
+	}
+	if r.refusedFiles != 2 || len(r.report.Reports) != 3 {
+		t.Errorf("%d refused files, %d reports", r.refusedFiles, len(r.report.Reports))
+	}
+	data, err := os.ReadFile(filepath.Join(out, "classe.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("classe.csv: %v\n%s", err, data)
+	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	for _, want := range [][3]string{{"alice@lycee.fr", "23", ""}, {"bob@lycee.fr", "20", "autre version des scripts"}, {"chloe@lycee.fr", "22", "En échec : 5.d."}} {
+		i := slices.IndexFunc(rows, func(r []string) bool { return r[0] == want[0] })
+		if i < 0 || rows[i][col("total")] != want[1] || rows[i][col("maximum")] != "23" || !strings.Contains(rows[i][col("commentaire")], want[2]) {
+			t.Errorf("%s: %q", want[0], rows[max(i, 0)])
+		}
+	}
+	for _, f := range []string{"alice/rapport.html", "bob/rapport.junit.xml", "chloe/rapport.json", "classe.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// A folder eleves.csv does not name stops the class, saying which.
+	os.WriteFile(eleves, []byte("dossier,email\nalice,alice@lycee.fr\n"), 0o644)
+	if _, err := run(context.Background(), options{class: dir, out: t.TempDir(), eleves: eleves, fromReports: true}, io.Discard); err == nil || !strings.Contains(err.Error(), "bob, chloe") {
+		t.Errorf("unmapped folders: %v", err)
+	}
 }

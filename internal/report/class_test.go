@@ -9,6 +9,7 @@ import (
 	"encoding/csv"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,7 +45,12 @@ func TestClassQuestions(t *testing.T) {
 }
 
 func TestClassCSV(t *testing.T) {
-	b := class().CSV()
+	c := class()
+	for _, r := range c.Reports {
+		r.Grade(nil)
+	}
+	c.Identifiers = map[string]string{"alice": "alice@lycee.fr"}
+	b := c.CSV()
 	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
 		t.Error("the CSV starts with a byte order mark")
 	}
@@ -52,26 +58,46 @@ func TestClassCSV(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b)
 	}
-	want := [][]string{
-		{"élève", "statut", "réussies", "échouées", "non vérifiables", "3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a", "durée (s)"},
-		{"alice", "échec", "3", "2", "2", "ok", "ok", "échec", "non vérifiable", "échec", "non vérifiable", "non vérifiable", "ok", "192.4"},
-		{"bob", "refusé", "0", "0", "0", "refusé", "refusé", "refusé", "refusé", "refusé", "refusé", "refusé", "refusé", "0.0"},
-		{"chloé", "réussi", "3", "0", "0", "ok", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "ok", "ok", "61.2"},
-		{odd, "échec", "0", "1", "0", "échec", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "non vérifiable", "3.0"},
+	qs := c.CSVQuestions()
+	if len(qs) != len(Lab)+2 || qs[len(qs)-2] != "9.b" || qs[len(qs)-1] != "10.a" {
+		t.Errorf("question columns %q", qs)
 	}
-	if len(records) != len(want) {
-		t.Fatalf("%d records ; want %d:\n%s", len(records), len(want), b)
+	col := func(name string) int { return slices.Index(records[0], name) }
+	want := map[string]map[string]string{
+		"alice@lycee.fr": {"dossier": "alice", "total": "3", "maximum": "7", "3.a": "1", "4.b": "0", "3.c": "0", "10.a": "1", "statut": "échec", "réussies": "3", "durée (s)": "192.4"},
+		"bob":            {"dossier": "bob", "total": "0", "maximum": "21", "3.a": "0", "7.e": "0", "statut": "refusé"},
+		"chloé":          {"total": "3", "maximum": "3", "3.a": "1", "9.b": "1", "4.a": "0", "statut": "réussi"},
+		odd:              {"total": "0", "maximum": "1", "3.a": "0", "statut": "échec"},
 	}
-	for i := range want {
-		if !slices.Equal(records[i], want[i]) {
-			t.Errorf("record %d = %q\n want %q", i, records[i], want[i])
+	if len(records) != 1+len(want) {
+		t.Fatalf("%d records:\n%s", len(records), b)
+	}
+	for _, row := range records[1:] {
+		w, ok := want[row[0]]
+		if !ok {
+			t.Errorf("unexpected identifier %q", row[0])
+			continue
 		}
+		for k, v := range w {
+			if i := col(k); i < 0 || row[i] != v {
+				t.Errorf("%s: %s = %q ; want %q", row[0], k, row[max(i, 0)], v)
+			}
+		}
+	}
+	fb := records[1][col(CSVFeedback)]
+	for _, part := range []string{"Note : 3/7.", "En échec : 4.b et 5.a.", "Non vérifiables à cause d'un échec : 4.c et 5.b."} {
+		if !strings.Contains(fb, part) {
+			t.Errorf("feedback %q has no %q", fb, part)
+		}
+	}
+	if fb := records[2][col(CSVFeedback)]; !strings.HasPrefix(fb, "Dossier refusé avant toute exécution : pas de Dockerfile dans le dossier.") {
+		t.Errorf("refused feedback %q", fb)
 	}
 	if !bytes.Contains(b, []byte(`"Zoé <b>""&"" 'x', a:b"`)) {
 		t.Errorf("the odd name is not quoted:\n%s", b)
 	}
 	incomplete := &Class{Reports: []*Report{{Student: "d", Questions: []Question{{ID: "3.a", Status: Unverifiable}}}}}
-	if r, _ := csv.NewReader(bytes.NewReader(incomplete.CSV())).ReadAll(); len(r) != 2 || r[1][1] != "incomplet" {
+	if r, _ := csv.NewReader(bytes.NewReader(incomplete.CSV())).ReadAll(); len(r) != 2 || r[1][slices.Index(r[0], "statut")] != "incomplet" {
 		t.Errorf("a report with no failure but an unverifiable question: %q", r)
 	}
 }
@@ -121,7 +147,7 @@ func TestClassHTML(t *testing.T) {
 			heads = append(heads, htmltest.Text(n))
 		}
 	})
-	wantHeads := []string{"Élève", "Statut", "Réussies", "Échouées", "Non vérifiables", "3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a", "Durée"}
+	wantHeads := []string{"Élève", "Note", "Statut", "3.a", "3.b", "4.b", "4.c", "5.a", "5.b", "9.b", "10.a", "Durée"}
 	if !slices.Equal(heads, wantHeads) {
 		t.Errorf("headers = %q", heads)
 	}
@@ -154,6 +180,15 @@ func TestClassHTML(t *testing.T) {
 				cells = append(cells, n)
 			}
 		}
+		if len(r.Refused) > 0 {
+			// One cell for every question, with the reason.
+			whole := htmltest.ByClass(row, "td", "whole")
+			if len(cells) != 0 || len(whole) != 1 || htmltest.Attr(whole[0], "colspan") != strconv.Itoa(len(c.Questions())) ||
+				!strings.HasPrefix(htmltest.Text(whole[0]), "dossier refusé : pas de Dockerfile dans le dossier") {
+				t.Errorf("row %d: a refused folder's row is not one cell with its reason", i)
+			}
+			continue
+		}
 		if len(cells) != len(c.Questions()) {
 			t.Fatalf("row %d: %d question cells ; want %d", i, len(cells), len(c.Questions()))
 		}
@@ -164,38 +199,35 @@ func TestClassHTML(t *testing.T) {
 			}
 		}
 	}
-	// What each cell says to a reader, mark hidden from screen readers.
-	cellText := func(row, col int) (shown, read string) {
+	// What each cell says to a reader: a mark drawn by the style, hidden
+	// from screen readers, and the word.
+	cellText := func(row, col int) (mark, read string) {
 		var cells []*html.Node
 		for n := rows[row].FirstChild; n != nil; n = n.NextSibling {
 			if n.Type == html.ElementNode && htmltest.HasClass(n, "q") {
 				cells = append(cells, n)
 			}
 		}
-		cell := cells[col]
 		var b strings.Builder
-		htmltest.Walk(cell, func(n *html.Node) {
-			if htmltest.Attr(n, "aria-hidden") == "true" {
-				shown = htmltest.Text(n)
+		htmltest.Walk(cells[col], func(n *html.Node) {
+			if htmltest.Attr(n, "aria-hidden") == "true" && htmltest.HasClass(n, "m") && htmltest.Text(n) == "" {
+				mark = strings.TrimSpace(strings.TrimPrefix(htmltest.Attr(n, "class"), "m "))
 			}
 			if htmltest.HasClass(n, "visually-hidden") {
 				b.WriteString(htmltest.Text(n))
 			}
 		})
-		if shown == "" {
-			return htmltest.Text(cell), htmltest.Text(cell)
-		}
-		return shown, b.String()
+		return mark, b.String()
 	}
 	for _, tc := range []struct {
-		row, col    int
-		shown, read string
+		row, col   int
+		mark, read string
 	}{
-		{0, 0, "✅", "réussie"}, {0, 2, "❌", "échouée"}, {0, 3, "–", "non vérifiable"},
-		{1, 0, "refusé", "refusé"}, {2, 1, "–", "non vérifiable"}, {3, 0, "❌", "échouée"},
+		{0, 0, "ok", "réussie"}, {0, 2, "fail", "échouée"}, {0, 3, "unverifiable", "non vérifiable"},
+		{2, 1, "unverifiable", "non vérifiable"}, {3, 0, "fail", "échouée"},
 	} {
-		if shown, read := cellText(tc.row, tc.col); shown != tc.shown || read != tc.read {
-			t.Errorf("cell %d,%d shows %q, reads %q ; want %q, %q", tc.row, tc.col, shown, read, tc.shown, tc.read)
+		if mark, read := cellText(tc.row, tc.col); mark != tc.mark || read != tc.read {
+			t.Errorf("cell %d,%d has the mark %q, reads %q ; want %q, %q", tc.row, tc.col, mark, read, tc.mark, tc.read)
 		}
 	}
 	if title := htmltest.Attr(htmltest.ByClass(rows[0], "td", "unverifiable")[0], "title"); title != "alice — 4.c : non vérifiable (dépend de 4.b, en échec)" {

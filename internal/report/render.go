@@ -83,12 +83,23 @@ func (r *Report) summary() string {
 // bilan is the last line of the text, without its label.
 func (r *Report) bilan() string {
 	switch {
+	case r.Checker != "":
+		return "non vérifié par l'outil, aucune note."
 	case len(r.Refused) > 0 && len(r.Questions) == 0:
 		return "dossier refusé, aucune question lancée."
 	case len(r.Refused) > 0:
 		return "dossier refusé ; " + r.summary() + "."
 	}
 	return r.summary() + "."
+}
+
+// noteLine is "Note : 19/21 (barème défaut).", or "" for a report
+// without a barème (Grade was not called) or not checked.
+func (r *Report) noteLine() string {
+	if r.Bareme == "" || r.Checker != "" {
+		return ""
+	}
+	return "Note : " + r.ScoreText() + " (barème " + r.Bareme + ")."
 }
 
 // Duration says a number of seconds in French: "0,4 s", "45 s",
@@ -170,6 +181,9 @@ func pad(s string, width int) string {
 func (r *Report) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s — %s\n", r.title(), Duration(r.Seconds))
+	if r.Checker != "" {
+		fmt.Fprintf(&b, "Non vérifié : %s\n", indent(r.Checker, "  "))
+	}
 	if len(r.Refused) > 0 {
 		b.WriteString("Dossier refusé avant toute exécution :\n")
 		for _, why := range r.Refused {
@@ -199,6 +213,9 @@ func (r *Report) Text() string {
 		}
 		lastReason = q.Reason
 		why := "non vérifiable"
+		if q.Checker {
+			why = "non vérifiable par l'outil, hors barème"
+		}
 		if q.Reason != "" {
 			why += " : " + indent(q.Reason, under)
 		}
@@ -233,6 +250,9 @@ func (r *Report) Text() string {
 		}
 	}
 	fmt.Fprintf(&b, "\nBilan : %s\n", r.bilan())
+	if n := r.noteLine(); n != "" {
+		fmt.Fprintf(&b, "%s\n", n)
+	}
 	return b.String()
 }
 
@@ -293,8 +313,11 @@ type questionView struct {
 	Mark   string
 	Word   string
 	Time   string
-	Shown  string // the output's lines that are shown
-	More   int    // how many are not
+	// PointsText: "1/1", "0/2", or "hors barème" for a question the
+	// checker could not check; empty without a barème.
+	PointsText string
+	Shown      string // the output's lines that are shown
+	More       int    // how many are not
 }
 
 type differenceView struct {
@@ -316,6 +339,7 @@ type reportView struct {
 	Differences []differenceView
 	Unverified  bool // some question is unverifiable
 	Legend      string
+	Score       string // "19/21", empty without a barème
 }
 
 // anchor is an id for a question's section: "q-4.b"; characters other than
@@ -365,8 +389,13 @@ func (r *Report) view() reportView {
 		Summary:  r.summary() + ".",
 		Legend:   legend + ".",
 	}
+	if r.Bareme != "" && r.Checker == "" {
+		v.Score = r.ScoreText()
+	}
 	_, fail, _ := r.Counts()
 	switch {
+	case r.Checker != "":
+		v.VerdictKind, v.Verdict = "checker", "Non vérifié : l'outil de vérification a échoué, pas ce rendu."
 	case len(r.Refused) > 0:
 		v.VerdictKind, v.Verdict = "refused", "Dossier refusé avant toute exécution."
 	case fail > 0:
@@ -378,7 +407,7 @@ func (r *Report) view() reportView {
 		shown, more := outputLines(q.Actual)
 		qv := questionView{
 			Question: q,
-			Kind:     kind(q.Status),
+			Kind:     viewKind(q),
 			Anchor:   anchor(q.ID),
 			Mark:     mark(q.Status),
 			Word:     word(q.Status),
@@ -386,11 +415,21 @@ func (r *Report) view() reportView {
 			Shown:    strings.Join(shown, "\n"),
 			More:     more,
 		}
+		switch {
+		case r.Bareme == "":
+		case q.Checker:
+			qv.PointsText = "hors barème"
+		default:
+			qv.PointsText = Points(q.Earned()) + "/" + Points(q.Points)
+		}
+		if q.Checker {
+			qv.Word = "non vérifiable par l'outil"
+		}
 		v.Rows = append(v.Rows, qv)
 		if qv.Kind == Fail {
 			v.Failures = append(v.Failures, qv)
 		}
-		if qv.Kind == Unverifiable {
+		if qv.Kind == Unverifiable || qv.Kind == "checker" {
 			v.Unverified = true
 		}
 		for _, d := range q.Differences {
@@ -398,6 +437,15 @@ func (r *Report) view() reportView {
 		}
 	}
 	return v
+}
+
+// viewKind is a question's class in the pages: its status, or "checker"
+// for a question the checker itself could not check.
+func viewKind(q Question) Status {
+	if q.Checker && kind(q.Status) == Unverifiable {
+		return "checker"
+	}
+	return kind(q.Status)
 }
 
 // HTML is the report as one self-contained page: its style inline, no

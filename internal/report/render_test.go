@@ -80,7 +80,9 @@ func rowCells(table *html.Node) [][]string {
 }
 
 func TestReportHTML(t *testing.T) {
-	page, err := sample().HTML()
+	r := sample()
+	r.Questions[2].Needs = "après 4.a"
+	page, err := r.HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +99,13 @@ func TestReportHTML(t *testing.T) {
 	}
 	rows := rowCells(table)
 	want := [][]string{
-		{"3.a", "✅ réussie", "app.py expose /health", "", "0,4 s"},
-		{"3.b", "✅ réussie", "Le conteneur répond sur le port 8000", "", "1 min 20 s"},
-		{"4.b", "❌ échouée", "/health renvoie le JSON attendu", "la réponse n'est pas celle attendue détail de 4.b", "2,1 s"},
-		{"4.c", "– non vérifiable", "La réponse donne la version de Python", "dépend de 4.b, en échec", "0,0 s"},
-		{"5.a", "❌ échouée", "L'image se construit", "détail de 5.a", "1 min 35 s"},
-		{"5.b", "– non vérifiable", "", "non atteinte : 5.a en échec", "0,0 s"},
-		{"10.a", "✅ réussie", "Le volume garde les données après docker compose down", "", "14 s"},
+		{"3.a", "réussie", "app.py expose /health", "", "", "0,4 s"},
+		{"3.b", "réussie", "Le conteneur répond sur le port 8000", "", "", "1 min 20 s"},
+		{"4.b", "échouée", "/health renvoie le JSON attendu (après 4.a)", "", "détail de 4.b", "2,1 s"},
+		{"4.c", "non vérifiable", "La réponse donne la version de Python", "", "dépend de 4.b, en échec", "0,0 s"},
+		{"5.a", "échouée", "L'image se construit", "", "détail de 5.a", "1 min 35 s"},
+		{"5.b", "non vérifiable", "", "", "non atteinte : 5.a en échec", "0,0 s"},
+		{"10.a", "réussie", "Le volume garde les données après docker compose down", "", "", "14 s"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows ; want %d: %q", len(rows), len(want), rows)
@@ -134,7 +136,7 @@ func TestReportHTML(t *testing.T) {
 		}
 	})
 	f := failures[0]
-	if h3 := htmltest.OneSpace(htmltest.Text(htmltest.First(f, "h3"))); h3 != "❌Échec : 4.b — /health renvoie le JSON attendu" {
+	if h3 := htmltest.OneSpace(htmltest.Text(htmltest.First(f, "h3"))); h3 != "Échec : 4.b — /health renvoie le JSON attendu" {
 		t.Errorf("h3 = %q", h3)
 	}
 	text := htmltest.OneSpace(htmltest.Text(f))
@@ -174,7 +176,7 @@ func TestReportHTML(t *testing.T) {
 		"Date 1er mars 2026 à 14 h 05 (UTC+01:00)",
 		"Moteur Docker 29.8.0 (containerd)",
 		"Dossier /home/prof/rendus/alice",
-		"Légende : ✅ réussie, ❌ échouée, – non vérifiable",
+		"Légende : réussie, échouée, non vérifiable (question non atteinte, ou qui dépend d'une question en échec), non vérifiable par l'outil (hors barème).",
 	} {
 		if !strings.Contains(body, s) {
 			t.Errorf("no %q in the page", s)
@@ -245,5 +247,40 @@ func TestReportHTMLEscapes(t *testing.T) {
 	cmd := htmltest.ByClass(doc, "pre", "cmd")
 	if len(cmd) != 1 || htmltest.Text(cmd[0]) != r.Questions[0].Command {
 		t.Errorf("the command does not read back as typed")
+	}
+}
+
+// The marks are drawn by the page (no emoji to render), the words say
+// the same; with a barème, the note and each question's points.
+func TestReportHTMLMarksAndPoints(t *testing.T) {
+	r := sample()
+	r.Questions = append(r.Questions, Question{ID: "7.a", Status: Unverifiable, Checker: true, Reason: "Docker n'a pas pu être utilisé."})
+	r.Grade(nil)
+	page, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, emoji := range []string{"✅", "❌", "⏸"} {
+		if strings.Contains(string(page), emoji) {
+			t.Errorf("the page shows %s, which needs an emoji font", emoji)
+		}
+	}
+	doc := parsePage(t, page)
+	if v := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(doc, "p", "verdict")[0])); v != "2 questions en échec. Note : 3/7 (1 question que l'outil n'a pas pu vérifier, hors barème)" {
+		t.Errorf("verdict %q", v)
+	}
+	rows := rowCells(htmltest.First(doc, "table"))
+	for i, want := range map[int][2]string{0: {"réussie", "1/1"}, 2: {"échouée", "0/1"}, 6: {"non vérifiable par l'outil", "hors barème"}} {
+		if rows[i][1] != want[0] || rows[i][3] != want[1] {
+			t.Errorf("row %d = %q ; want %q", i, rows[i], want)
+		}
+	}
+	for _, kind := range []string{"ok", "fail", "unverifiable", "checker"} {
+		if len(htmltest.ByClass(doc, "span", kind)) == 0 {
+			t.Errorf("no mark %s", kind)
+		}
+		if css := htmltest.Text(htmltest.First(doc, "style")); !strings.Contains(css, ".m."+kind+"::before") {
+			t.Errorf("the mark %s is not drawn by the style", kind)
+		}
 	}
 }

@@ -36,7 +36,21 @@ type Question struct {
 	Actual      string   `json:"actual,omitempty"`      // the first lines of what came out (at most MaxActualLines are shown)
 	Hint        string   `json:"hint,omitempty"`        // where to look in the student's files ("Dockerfile, ligne 2 : FROM python:3.12")
 	Differences []string `json:"differences,omitempty"` // « différent du rapport de l'auteur »: what differs from the author's run but is not required
-	Seconds     float64  `json:"seconds"`
+	Needs       string   `json:"needs,omitempty"`       // French: what it depends on ("dépend de 3.c et 5.b", "suit 4.a"), from Lab
+	// Checker: the checker itself could not check it (Docker unusable, a
+	// tool's error, go test's time spent): never counted against the
+	// student, its points are left out of the maximum.
+	Checker bool    `json:"checker,omitempty"`
+	Points  float64 `json:"points"` // what it is worth (the barème)
+	Seconds float64 `json:"seconds"`
+}
+
+// Earned is what the question brings: its points when it passed.
+func (q *Question) Earned() float64 {
+	if q.Status == OK {
+		return q.Points
+	}
+	return 0
 }
 
 // Report is one student's verification.
@@ -47,6 +61,11 @@ type Report struct {
 	Engine    string     `json:"engine"`            // "Docker 29.8.0 (containerd)"; with a Docker context name when not the default
 	Refused   []string   `json:"refused,omitempty"` // why the folder was refused before anything ran: then Questions may be empty
 	Skipped   string     `json:"skipped,omitempty"` // French: which exercises do not depend on the student's files (1, 2, 8) and are not run
+	Checker   string     `json:"checker,omitempty"` // French: why the checker itself could not check this folder (never the student's fault)
+	Scripts   string     `json:"scripts,omitempty"` // the version of the lab's scripts that checked it (ScriptsVersion)
+	Bareme    string     `json:"bareme,omitempty"`  // the barème's name: "défaut" (one point per question) or its file's
+	Score     float64    `json:"score"`             // the points earned
+	Max       float64    `json:"max"`               // the points that could be earned: every question's, but those the checker could not check
 	Questions []Question `json:"questions"`
 	Seconds   float64    `json:"seconds"`
 }
@@ -58,7 +77,7 @@ const MaxActualLines = 12
 // Passed tells whether no question failed and the folder was not refused.
 // Unverifiable questions do not make a report fail.
 func (r *Report) Passed() bool {
-	if len(r.Refused) > 0 {
+	if len(r.Refused) > 0 || r.Checker != "" {
 		return false
 	}
 	for _, q := range r.Questions {

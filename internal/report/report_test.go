@@ -169,7 +169,9 @@ func TestFrenchDate(t *testing.T) {
 }
 
 func TestText(t *testing.T) {
-	got := sample().Text()
+	r := sample()
+	r.Grade(&Bareme{Name: "bareme.txt", Points: map[string]float64{"4.b": 2, "3.b": 0.5}})
+	got := r.Text()
 	golden(t, "echec.txt", got)
 	lines := strings.Split(got, "\n")
 	for _, want := range []string{
@@ -195,6 +197,7 @@ func TestText(t *testing.T) {
 		"   3.b   le conteneur s'appelle « api-1 » (l'auteur : « api »)",
 		"   5.a   l'image pèse 180 Mo (l'auteur : 152 Mo)",
 		"Bilan : 3 réussies, 2 échouées, 2 non vérifiables.",
+		"Note : 2,5/7,5 (barème bareme.txt).",
 	} {
 		if !slices.Contains(lines, want) {
 			t.Errorf("no line %q in:\n%s", want, got)
@@ -223,12 +226,14 @@ func TestText(t *testing.T) {
 }
 
 func TestTextRefused(t *testing.T) {
-	got := refused().Text()
+	r := refused()
+	r.Grade(nil)
+	got := r.Text()
 	golden(t, "refuse.txt", got)
 	for _, want := range []string{
 		"Vérification du TP de bob — 0,0 s\n",
 		"Dossier refusé avant toute exécution :\n  - pas de Dockerfile dans le dossier\n  - docker-compose.yml illisible",
-		"\nBilan : dossier refusé, aucune question lancée.\n",
+		"\nBilan : dossier refusé, aucune question lancée.\nNote : 0/21 (barème défaut).\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in:\n%s", want, got)
