@@ -1,7 +1,6 @@
 // Command classe checks a whole class: every sub-folder of CLASSE is one
-// student's TP, checked by the lab's own scripts (go test -rendu, see
-// student_test.go at the repository's root), one student after another on
-// each engine. It writes each student's reports, then one summary table,
+// student's TP, checked by the lab's own scripts (internal/student, what
+// go test -rendu runs), one student after another on each engine. It writes each student's reports, then one summary table,
 // in HTML and CSV: one row per student, one column per question.
 //
 //	go run ./cmd/classe ../classe
@@ -16,8 +15,13 @@
 // machine where that engine's ports are on localhost (nsenter into the
 // engine's network namespace, for example).
 //
-// Run from the repository's root: it compiles the lab's tests once (go test
-// -c), then runs them for each student.
+// Run it from the repository's root, where the scripts are (testdata/).
+// Each student is checked in a process of its own, this program run again
+// as « classe eleve »: the engine is chosen per process (DOCKER_CONTEXT, and
+// the network namespace of CONTEXTE=COMMANDE), and a check that must stop
+// (its limit, Ctrl-C) removes its objects and ends its own process, never
+// the class. That process is also the scripts' docker wrapper
+// (internal/dockerwrap).
 package main
 
 import (
@@ -37,11 +41,51 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"tpdocker/internal/dockerwrap"
 	"tpdocker/internal/report"
+	"tpdocker/internal/student"
 	"tpdocker/internal/submission"
 )
 
 func main() {
+	// The scripts' docker is this program, under that name (testscript
+	// puts it first on PATH).
+	testscript.Main(program{}, map[string]func(){"docker": dockerwrap.Main})
+}
+
+// program is what runs when this program is not the scripts' docker.
+type program struct{}
+
+func (program) Run() int {
+	if len(os.Args) > 1 && os.Args[1] == oneStudent {
+		return checkOne(os.Args[2:])
+	}
+	classMain()
+	return 0
+}
+
+// oneStudent is the sub-command that checks one student, in a process of
+// its own: what the class runs for each.
+const oneStudent = "eleve"
+
+// checkOne checks one student (student.Check) from the repository's root.
+func checkOne(args []string) int {
+	fs := flag.NewFlagSet(oneStudent, flag.ExitOnError)
+	out := fs.String("sortie", "", "the folder the reports are written to")
+	limit := fs.Duration("limite", 4*time.Minute, "the time limit of one exercise")
+	bareme := fs.String("bareme", "", "a barème file")
+	wait := fs.Duration("attente", 60*time.Minute, "how long to wait for another run to free the engine")
+	fs.Parse(args)
+	if fs.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage : classe eleve [-sortie DOSSIER] [-limite 4m] [-bareme FICHIER] DOSSIER")
+		return 2
+	}
+	return student.Check(student.Options{Dir: fs.Arg(0), Out: *out, Bareme: *bareme, Limit: *limit, LockWait: *wait})
+}
+
+func classMain() {
 	out := flag.String("sortie", filepath.Join("out", "classe"), "the folder the reports are written to")
 	engines := flag.String("moteurs", "", "the Docker contexts to spread the students over, separated by commas (CONTEXTE or CONTEXTE=COMMANDE); the current context when empty")
 	limit := flag.Duration("limite", 4*time.Minute, "the time limit of one exercise of one student")
@@ -194,15 +238,14 @@ func run(ctx context.Context, o options, w io.Writer) (*classRun, error) {
 	if err := os.MkdirAll(absOut, 0o755); err != nil {
 		return nil, err
 	}
-	root, err := moduleRoot(ctx)
+	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
 	}
-	bin, cleanup, err := compileLab(ctx, root)
+	bin, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	defer cleanup()
 	fmt.Fprintf(w, "classe : %d élève(s), %d moteur(s) : %s\n", len(students), len(engines), engineNames(engines))
 
 	queue := make(chan string)
@@ -352,32 +395,23 @@ func duration(s float64) string {
 	return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
 }
 
-// moduleRoot is the repository's root: the lab's package, and the folder
-// its tests run in (they read testdata/).
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		return "", errors.New("lancez go run ./cmd/classe dans le dépôt du TP (aucun go.mod trouvé)")
-	}
-	return filepath.Dir(gomod), nil
-}
-
-// compileLab compiles the lab's tests (the repository's root package) once.
-func compileLab(ctx context.Context, root string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "tpdocker-classe-")
+// moduleRoot is the repository's root, where the scripts are: the
+// current folder or the first one above it with the lab's go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	cleanup := func() { os.RemoveAll(dir) }
-	bin := filepath.Join(dir, "tpdocker.test")
-	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, ".")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("go test -c : %v\n%s", err, out)
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(data), "module tpdocker\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("lancez go run ./cmd/classe dans le dépôt du TP (aucun go.mod du TP trouvé)")
+		}
+		dir = parent
 	}
-	return bin, cleanup, nil
 }
 
 // checkStudent runs the student mode for one student on one engine, and
@@ -387,7 +421,7 @@ func checkStudent(ctx context.Context, root, bin string, e Engine, dir, out stri
 		return nil, err
 	}
 	os.Remove(filepath.Join(out, "rapport.json"))
-	args := append(append([]string{}, e.Prefix...), bin, "-rendu", dir, "-sortie", out, "-limite", limit.String(), "-attente", "60m")
+	args := append(append([]string{}, e.Prefix...), bin, oneStudent, "-sortie", out, "-limite", limit.String(), "-attente", "60m")
 	if bareme != "" {
 		abs, err := filepath.Abs(bareme)
 		if err != nil {
@@ -395,6 +429,7 @@ func checkStudent(ctx context.Context, root, bin string, e Engine, dir, out stri
 		}
 		args = append(args, "-bareme", abs)
 	}
+	args = append(args, dir)
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Dir = root
 	cmd.Env = os.Environ()
@@ -443,7 +478,7 @@ func fromReports(o options, bareme *report.Bareme, identifiers map[string]string
 	if submission.Within(absOut, absClass) {
 		return nil, fmt.Errorf("-sortie %s est dans le dossier des rapports, qui n'est jamais modifié : choisissez un autre dossier", o.out)
 	}
-	root, err := moduleRoot(context.Background())
+	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
 	}

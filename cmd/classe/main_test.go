@@ -21,8 +21,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"tpdocker/internal/dockerwrap"
 	"tpdocker/internal/report"
 )
+
+// TestMain makes this test binary what the class runs for each student, as
+// the program is: « eleve » checks one student, and under the name docker
+// it is the scripts' wrapper.
+func TestMain(m *testing.M) {
+	testscript.Main(testProgram{m}, map[string]func(){"docker": dockerwrap.Main})
+}
+
+type testProgram struct{ m *testing.M }
+
+func (p testProgram) Run() int {
+	if len(os.Args) > 1 && os.Args[1] == oneStudent {
+		return checkOne(os.Args[2:])
+	}
+	return p.m.Run()
+}
 
 var update = flag.Bool("update", false, "rewrite the site's sample report (site/assets/verifier/exemple.txt) from this run")
 

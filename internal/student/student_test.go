@@ -1,4 +1,4 @@
-package tpdocker_test
+package student
 
 // The student mode's parts that need no Docker: its questions against the
 // scripts', the line-to-question map, the expectations in words, the
@@ -16,15 +16,18 @@ import (
 	"tpdocker/internal/scriptcmd"
 )
 
+// root is the repository's root, where testdata/ is.
+const root = "../.."
+
 // Every question the scripts of exercises 3 to 7 name has a title in the
 // student mode, and only 5.b (read in the Compose file) is not in them.
 func TestStudentQuestions(t *testing.T) {
-	_, scripts, err := studentQuestions()
+	_, scripts, err := questions(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var inScripts []string
-	for _, name := range studentScripts {
+	for _, name := range report.Exercises() {
 		inScripts = append(inScripts, scripts[name].questions...)
 	}
 	var titled []string
@@ -37,7 +40,7 @@ func TestStudentQuestions(t *testing.T) {
 		t.Errorf("questions des scripts %v, questions titrées du mode élève %v", inScripts, titled)
 	}
 	// And no other script uses the student's files.
-	all, _ := filepath.Glob("testdata/*.txtar")
+	all, _ := filepath.Glob(filepath.Join(root, "testdata", "*.txtar"))
 	for _, f := range all {
 		name := strings.TrimSuffix(filepath.Base(f), ".txtar")
 		data, err := os.ReadFile(f)
@@ -45,7 +48,7 @@ func TestStudentQuestions(t *testing.T) {
 			t.Fatal(err)
 		}
 		if strings.Contains(string(data), "tpdocker/api") || strings.Contains(string(data), "\ncd tpdocker") {
-			if !slices.Contains(studentScripts, name) && name != "ex8-reflexion" {
+			if !slices.Contains(report.Exercises(), name) && name != "ex8-reflexion" {
 				t.Errorf("%s emploie les fichiers du TP mais n'est pas lancé pour un élève", name)
 			}
 		}
@@ -53,7 +56,7 @@ func TestStudentQuestions(t *testing.T) {
 }
 
 func TestStudentLineQuestions(t *testing.T) {
-	s := parseStudentScript("x", strings.Join([]string{
+	s := parseScript("x", strings.Join([]string{
 		"lock simple-api",                        // 1: set-up, the first question's
 		"# Questions 3.a et 3.b : les fichiers.", // 2
 		"exists app.py",                          // 3
@@ -69,7 +72,7 @@ func TestStudentLineQuestions(t *testing.T) {
 		t.Errorf("questions : %s", got)
 	}
 	for line, want := range map[int]string{1: "3.a", 3: "3.a 3.b", 6: "3.c", 8: "3.c"} {
-		if got := strings.Join(s.lineQs[line], " "); got != want {
+		if got := strings.Join(s.questionsAt(line), " "); got != want {
 			t.Errorf("ligne %d : %q, attendu %q", line, got, want)
 		}
 	}
@@ -111,8 +114,8 @@ func TestFrenchMessage(t *testing.T) {
 // The lab's scripts as a student's files run them: the same lines, each
 // [auteur] assertion under a command that runs becomes auteur.
 func TestStudentScripts(t *testing.T) {
-	for _, name := range studentScripts {
-		data, err := os.ReadFile(filepath.Join("testdata", name+".txtar"))
+	for _, name := range report.Exercises() {
+		data, err := os.ReadFile(filepath.Join(root, "testdata", name+".txtar"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,11 +134,11 @@ func TestStudentScripts(t *testing.T) {
 // commands all ran before it passed, the others were not reached: 7.a's
 // followed logs are read after 7.d, and are 7.a's.
 func TestStudentRunStatuses(t *testing.T) {
-	data, err := os.ReadFile("testdata/ex7-debug.txtar")
+	data, err := os.ReadFile(filepath.Join(root, "testdata", "ex7-debug.txtar"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := parseStudentScript("ex7-debug", string(data))
+	s := parseScript("ex7-debug", string(data))
 	lineOf := func(prefix string) int {
 		for i, l := range strings.Split(s.src, "\n") {
 			if strings.HasPrefix(l, prefix) {
@@ -158,8 +161,8 @@ func TestStudentRunStatuses(t *testing.T) {
 		for _, id := range s.questions {
 			qs[id] = &report.Question{ID: id}
 		}
-		res := studentRun{failed: true, transcript: fmt.Sprintf("FAIL: ex7-debug.txtar:%d: unexpected command failure\n", c.line)}
-		if got := applyStudentRun(res, s, qs, nil); got != c.fail {
+		res := scriptRun{failed: true, transcript: fmt.Sprintf("FAIL: ex7-debug.txtar:%d: unexpected command failure\n", c.line)}
+		if got := applyRun(res, s, qs, nil, ""); got != c.fail {
 			t.Errorf("ligne %d : échec à %s, attendu %s", c.line, got, c.fail)
 		}
 		if qs[c.fail].Status != report.Fail {
@@ -181,7 +184,7 @@ func TestStudentRunStatuses(t *testing.T) {
 	for _, id := range s.questions {
 		qs[id] = &report.Question{ID: id}
 	}
-	applyStudentRun(studentRun{failed: true, transcript: "FAIL: ex7-debug.txtar:0: " + checkerError + " : boum\n"}, s, qs, nil)
+	applyRun(scriptRun{failed: true, transcript: "FAIL: ex7-debug.txtar:0: " + checkerError + " : boum\n"}, s, qs, nil, "")
 	for _, id := range s.questions {
 		if q := qs[id]; q.Status != report.Unverifiable || !q.Checker {
 			t.Errorf("erreur de l'outil : %s %s, checker=%v", id, q.Status, q.Checker)
@@ -197,7 +200,7 @@ func TestStudentExerciseNeeds(t *testing.T) {
 	for id, st := range status {
 		byID[id] = &report.Question{ID: id, Status: st}
 	}
-	for _, e := range studentScripts {
+	for _, e := range report.Exercises() {
 		if q := blockedBy(e, byID); q != nil {
 			t.Errorf("%s bloqué par %s alors que 3.a, 3.b, 3.c et 5.b ont réussi", e, q.ID)
 		}
