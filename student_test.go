@@ -297,6 +297,7 @@ type studentScript struct {
 	src       string   // as in testdata
 	questions []string // in order
 	lineQs    [][]string
+	first     map[string]int // the first line of a command of each question
 	last      map[string]int // the last line of a command of each question
 }
 
@@ -332,7 +333,7 @@ func parseStudentScript(name, src string) studentScript {
 			s.lineQs[i] = s.questions[:1]
 		}
 	}
-	s.last = map[string]int{}
+	s.first, s.last = map[string]int{}, map[string]int{}
 	for i, l := range lines {
 		if l = strings.TrimSpace(l); strings.HasPrefix(l, "-- ") {
 			break
@@ -340,6 +341,9 @@ func parseStudentScript(name, src string) studentScript {
 			continue
 		}
 		for _, id := range s.lineQs[i+1] {
+			if s.first[id] == 0 {
+				s.first[id] = i + 1
+			}
 			s.last[id] = i + 1
 		}
 	}
@@ -521,6 +525,10 @@ func applyStudentRun(res studentRun, s studentScript, byID map[string]*report.Qu
 			// a static check already failed it
 		case !res.failed || s.last[id] < failLine:
 			q.Status = report.OK
+		case s.first[id] < failLine:
+			// Begun before the failure, its last checks come after it
+			// (7.a's followed logs are read at the end).
+			q.Status, q.Reason, q.Checker = report.Unverifiable, fmt.Sprintf("ses dernières vérifications viennent après la question %s, où l'exercice s'est arrêté.", failedQs[0]), checker
 		default:
 			q.Status, q.Reason, q.Checker = report.Unverifiable, fmt.Sprintf("l'exercice s'est arrêté avant, à la question %s.", failedQs[0]), checker
 		}
