@@ -99,7 +99,11 @@ func (r *Report) noteLine() string {
 	if r.Bareme == "" || r.Checker != "" {
 		return ""
 	}
-	return "Note : " + r.ScoreText() + " (barème " + r.Bareme + ")."
+	s := "Note : " + Points(r.Score) + "/" + Points(r.Max) + " (barème " + r.Bareme + ")"
+	if n := len(r.CheckerQuestions()); n > 0 {
+		s += " ; " + plural(n, "question", "questions") + " que l'outil n'a pas pu vérifier, hors barème"
+	}
+	return s + "."
 }
 
 // Duration says a number of seconds in French: "0,4 s", "45 s",

@@ -27,6 +27,7 @@ type script struct {
 	src       string             // as in testdata
 	parsed    *scriptlang.Script // as the student's run has it (StudentScript keeps the lines' numbers)
 	questions []string           // in order
+	first     map[string]int     // the first line of a command of each question
 	last      map[string]int     // the last line of a command of each question
 }
 
@@ -36,12 +37,15 @@ type script struct {
 func parseScript(name, src string) script {
 	s := script{name: name, src: src, parsed: scriptlang.ParseScript(scriptcmd.StudentScript(src))}
 	s.questions = s.parsed.Questions
-	s.last = map[string]int{}
+	s.first, s.last = map[string]int{}, map[string]int{}
 	for _, l := range s.parsed.Lines {
 		if l.Comment || l.Text == "" {
 			continue
 		}
 		for _, id := range l.Questions {
+			if s.first[id] == 0 {
+				s.first[id] = l.N
+			}
 			s.last[id] = l.N
 		}
 	}
@@ -147,6 +151,10 @@ func applyRun(res scriptRun, s script, byID map[string]*report.Question, hints m
 			// a static check already failed it
 		case !res.failed || s.last[id] < failLine:
 			q.Status = report.OK
+		case s.first[id] < failLine:
+			// Begun before the failure, its last checks come after it
+			// (7.a's followed logs are read at the end).
+			q.Status, q.Reason, q.Checker = report.Unverifiable, fmt.Sprintf("ses dernières vérifications viennent après la question %s, où l'exercice s'est arrêté.", failedQs[0]), checker
 		default:
 			q.Status, q.Reason, q.Checker = report.Unverifiable, fmt.Sprintf("l'exercice s'est arrêté avant, à la question %s.", failedQs[0]), checker
 		}
