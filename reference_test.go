@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tpdocker/internal/lab"
+	"tpdocker/internal/report"
 	"tpdocker/internal/scriptcmd"
 )
 
@@ -45,5 +46,28 @@ func TestScriptCommandsReference(t *testing.T) {
 	got, err := os.ReadFile(referencePath)
 	if err != nil || string(got) != ref {
 		t.Errorf("%s n'est pas à jour avec la table des commandes (internal/lab) : réécrivez-le avec « go test -run TestScriptCommandsReference -update »", referencePath)
+	}
+}
+
+// questionsData is the site's copy of the table of questions
+// (report.Lab): the page « Vérifier votre TP » shows what each exercise
+// needs from it.
+const questionsData = "site/data/questions.json"
+
+// TestQuestionsData checks that the site's table of questions is
+// report.Lab's (rewritten by -update).
+func TestQuestionsData(t *testing.T) {
+	want, err := report.LabData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(questionsData, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got, err := os.ReadFile(questionsData); err != nil || string(got) != string(want) {
+		t.Errorf("%s n'est pas la table des questions (internal/report, Lab) : réécrivez-le avec « go test -run TestQuestionsData -update »", questionsData)
 	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -149,4 +150,48 @@ func checkLab() error {
 		seen[q.ID] = true
 	}
 	return nil
+}
+
+// LabData is Lab as the site reads it (site/data/questions.json): each
+// exercise with its questions and what it needs to run, each question with
+// its title and needs. TestQuestionsData keeps the site's copy up to date.
+func LabData() ([]byte, error) {
+	type need struct {
+		ID    string `json:"id"`
+		Title string `json:"titre"`
+	}
+	type exercise struct {
+		Script    string   `json:"script"`
+		Number    string   `json:"numero"`
+		Questions []string `json:"questions"`
+		Needs     []need   `json:"besoins"`
+	}
+	type question struct {
+		ID       string   `json:"id"`
+		Exercise string   `json:"exercice"`
+		Title    string   `json:"titre"`
+		Static   bool     `json:"statique,omitempty"`
+		Needs    []string `json:"besoins,omitempty"`
+	}
+	var data struct {
+		Exercises []exercise `json:"exercices"`
+		Questions []question `json:"questions"`
+	}
+	for _, ex := range Exercises() {
+		e := exercise{Script: ex, Number: strings.TrimPrefix(strings.SplitN(ex, "-", 2)[0], "ex")}
+		for _, q := range Lab {
+			if q.Exercise == ex {
+				e.Questions = append(e.Questions, q.ID)
+			}
+		}
+		for _, n := range ExerciseNeeds(ex) {
+			e.Needs = append(e.Needs, need{ID: n, Title: LabQuestionByID(n).Title})
+		}
+		data.Exercises = append(data.Exercises, e)
+	}
+	for _, q := range Lab {
+		data.Questions = append(data.Questions, question{ID: q.ID, Exercise: q.Exercise, Title: q.Title, Static: q.Static, Needs: q.Needs})
+	}
+	out, err := json.MarshalIndent(data, "", "  ")
+	return append(out, '\n'), err
 }
