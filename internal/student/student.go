@@ -125,24 +125,7 @@ func Check(opts Options) int {
 	for i := range rep.Questions {
 		byID[rep.Questions[i].ID] = &rep.Questions[i]
 	}
-	hints := sub.Hints()
-	for _, c := range sub.Checks {
-		q := byID[c.Question]
-		if q == nil {
-			continue
-		}
-		if c.OK {
-			if q.Status == "" {
-				q.Status = report.OK
-			}
-			continue
-		}
-		q.Status = report.Fail
-		q.Reason = joinSentences(q.Reason, c.Message)
-		if c.File != "" && !strings.Contains(c.Message, c.File) {
-			q.Hint = joinSentences(q.Hint, fileLine(c.File, c.Line)+".")
-		}
-	}
+	applyStatic(sub.Checks, byID)
 
 	c.suite = harness.New(harness.Config{LockWait: opts.LockWait, Stage: c.stage})
 	if err := c.suite.Start(); err != nil {
@@ -168,9 +151,41 @@ func Check(opts Options) int {
 	c.suite.AddWorkDir(work)
 	defer os.RemoveAll(work)
 
+	c.runExercises(work, scripts, byID)
+	c.suite.Close()
+	return c.end(rep, out, begin)
+}
+
+// applyStatic sets the questions that the checks of the student's files
+// (internal/submission) decide.
+func applyStatic(checks []submission.Check, byID map[string]*report.Question) {
+	for _, c := range checks {
+		q := byID[c.Question]
+		if q == nil {
+			continue
+		}
+		if c.OK {
+			if q.Status == "" {
+				q.Status = report.OK
+			}
+			continue
+		}
+		q.Status = report.Fail
+		q.Reason = joinSentences(q.Reason, c.Message)
+		if c.File != "" && !strings.Contains(c.Message, c.File) {
+			q.Hint = joinSentences(q.Hint, fileLine(c.File, c.Line)+".")
+		}
+	}
+}
+
+// runExercises runs each exercise whose needs passed, in work, and sets
+// its questions from its run; the others' questions are « non
+// vérifiable », with why.
+func (c *checker) runExercises(work string, scripts map[string]script, byID map[string]*report.Question) {
 	// The exercises stop early enough for the report to be written
 	// before the whole check must end (go test's own -timeout).
-	end := opts.End
+	end := c.opts.End
+	hints := c.sub.Hints()
 	for _, name := range report.Exercises() {
 		checker := false
 		reason := ""
@@ -193,15 +208,13 @@ func Check(opts Options) int {
 			}
 			continue
 		}
-		deadline := time.Now().Add(opts.Limit)
+		deadline := time.Now().Add(c.opts.Limit)
 		if !end.IsZero() && end.Before(deadline) {
 			deadline = end
 		}
 		res := c.runScript(work, name, scripts[name].src, deadline)
-		applyRun(res, scripts[name], byID, hints, sub.Dir)
+		applyRun(res, scripts[name], byID, hints, c.sub.Dir)
 	}
-	c.suite.Close()
-	return c.end(rep, out, begin)
 }
 
 // end writes the reports, prints the terminal one, and gives the exit
