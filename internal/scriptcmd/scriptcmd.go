@@ -4,7 +4,7 @@
 //
 // Each command is a Cmd: its name, the synopsis of its arguments, a
 // one-line meaning and what runs it, in the manner of cmd/go's script
-// engine. The harness lists them in one table; Table gives testscript its
+// engine. internal/lab lists them in one table; Table gives testscript its
 // command map from it, a command that returns ErrUsage fails with its
 // usage line, and Reference writes the table as the page the README links
 // to. The commands that need nothing but the script (waithttp, waitpg,
