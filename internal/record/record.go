@@ -283,12 +283,6 @@ func DisplayArgs(args []string) string {
 	return strings.Join(out, " ")
 }
 
-// SplitScriptWords splits a script line into words as testscript does
-// (scriptlang.Words), $name left as written.
-func SplitScriptWords(line string) []string {
-	return scriptlang.Words(line, nil)
-}
-
 // Write writes the record to dir/<script>.json.
 func Write(dir string, r *Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

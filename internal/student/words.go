@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"tpdocker/internal/record"
+	"tpdocker/internal/scriptlang"
 )
 
 var testscriptMessages = []struct {
@@ -54,7 +54,7 @@ var literalRE = regexp.MustCompile(`^\^?((?:[^\\.*+?()\[\]{}|^$]|\\[^a-zA-Z0-9])
 // expectation says in words what a script line expects, and gives its
 // regular expression when it has one.
 func expectation(line string) (expected, pattern string) {
-	words := record.SplitScriptWords(line)
+	words := scriptlang.Words(line, nil)
 	not := false
 	for len(words) > 0 && strings.HasPrefix(words[0], "[") {
 		words = words[1:]
