@@ -9,6 +9,7 @@ package submission
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -214,7 +215,7 @@ func (s *state) dotenv() map[string]string {
 		return map[string]string{}
 	}
 	env := s.readEnv(".env", data, nil)
-	for _, k := range slices.Sorted(mapKeys(env)) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		for _, p := range envPrefixes {
 			if strings.HasPrefix(strings.ToUpper(k), p) {
 				s.refuse(".env", envLine(data, k), "%s changerait ce que font Docker ou Docker Compose sur la machine de correction, refusé : le TP n'en a pas besoin.", k)
@@ -471,13 +472,13 @@ func (s *state) checkProject(p *types.Project) {
 	for _, svc := range allServices(p) {
 		s.checkService(svc)
 	}
-	for _, name := range slices.Sorted(mapKeys(p.Jobs)) {
+	for _, name := range slices.Sorted(maps.Keys(p.Jobs)) {
 		s.refuse(s.compose, s.doc.line("jobs", name), "le job %s, refusé : le TP n'en a pas besoin et Docker Compose le lancerait à heure fixe.", name)
 	}
-	for _, name := range slices.Sorted(mapKeys(p.DisabledJobs)) {
+	for _, name := range slices.Sorted(maps.Keys(p.DisabledJobs)) {
 		s.refuse(s.compose, s.doc.line("jobs", name), "le job %s, refusé : le TP n'en a pas besoin et Docker Compose le lancerait à heure fixe.", name)
 	}
-	for _, name := range slices.Sorted(mapKeys(p.Networks)) {
+	for _, name := range slices.Sorted(maps.Keys(p.Networks)) {
 		n := p.Networks[name]
 		t := target{"le réseau " + name, []any{"networks", name}}
 		if bool(n.External) {
@@ -491,7 +492,7 @@ func (s *state) checkProject(p *types.Project) {
 		}
 		s.checkLabels(t, n.Labels, "labels")
 	}
-	for _, name := range slices.Sorted(mapKeys(p.Volumes)) {
+	for _, name := range slices.Sorted(maps.Keys(p.Volumes)) {
 		v := p.Volumes[name]
 		t := target{"le volume " + name, []any{"volumes", name}}
 		if bool(v.External) {
@@ -505,24 +506,14 @@ func (s *state) checkProject(p *types.Project) {
 		}
 		s.checkLabels(t, v.Labels, "labels")
 	}
-	for _, name := range slices.Sorted(mapKeys(p.Secrets)) {
+	for _, name := range slices.Sorted(maps.Keys(p.Secrets)) {
 		s.checkFileObject(target{"le secret " + name, []any{"secrets", name}}, types.FileObjectConfig(p.Secrets[name]))
 	}
-	for _, name := range slices.Sorted(mapKeys(p.Configs)) {
+	for _, name := range slices.Sorted(maps.Keys(p.Configs)) {
 		s.checkFileObject(target{"la config " + name, []any{"configs", name}}, types.FileObjectConfig(p.Configs[name]))
 	}
-	for _, name := range slices.Sorted(mapKeys(p.Models)) {
+	for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 		s.refuseKey(target{"le projet", []any{"models", name}}, nil, "le modèle "+name, "Docker Compose téléchargerait et lancerait un modèle d'IA")
-	}
-}
-
-func mapKeys[M ~map[string]V, V any](m M) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
 	}
 }
 
@@ -542,7 +533,7 @@ func (s *state) checkFileObject(t target, o types.FileObjectConfig) {
 
 // checkLabels refuses the labels of the harness (tpdocker.*).
 func (s *state) checkLabels(t target, labels map[string]string, key string) {
-	for _, k := range slices.Sorted(mapKeys(labels)) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		if strings.HasPrefix(strings.ToLower(k), "tpdocker.") {
 			s.refuseKey(t, []any{key}, "l'étiquette "+k, "les étiquettes tpdocker.* sont celles de l'outil de correction, qui s'en sert pour retrouver et nettoyer ce qu'il crée")
 		}
@@ -669,7 +660,7 @@ func (s *state) checkContainer(t target, c *types.ContainerSpec) {
 		s.refuseKey(t, []any{"use_api_socket"}, "use_api_socket: true", "le conteneur piloterait le moteur Docker de la machine de correction")
 	}
 	s.checkLabels(t, c.Labels, "labels")
-	for _, k := range slices.Sorted(mapKeys(c.Environment)) {
+	for _, k := range slices.Sorted(maps.Keys(c.Environment)) {
 		if c.Environment[k] == nil {
 			s.refuse(s.compose, s.envLine(t, k), "%s : la variable d'environnement %s n'a pas de valeur, refusé : Docker Compose y mettrait celle de la machine de correction ; écrivez la valeur.", t.subject, k)
 		}
@@ -765,7 +756,7 @@ func (s *state) checkBuild(t target, svc types.ServiceConfig) {
 	if svc.Image != "" && labImage(svc.Image) {
 		s.refuseKey(t, []any{"image"}, "build avec image: "+svc.Image, "l'image construite remplacerait l'image "+svc.Image+" du TP sur la machine de correction")
 	}
-	for _, k := range slices.Sorted(mapKeys(b.Args)) {
+	for _, k := range slices.Sorted(maps.Keys(b.Args)) {
 		if strings.HasPrefix(strings.ToUpper(k), "BUILDKIT_") {
 			s.refuseKey(bt, []any{"args"}, "l'argument "+k, "il changerait le comportement de BuildKit (BUILDKIT_SYNTAX lui ferait exécuter une autre image)")
 		}
