@@ -175,6 +175,65 @@ func Students(class string) ([]string, error) {
 	return out, nil
 }
 
+// classCheck is what checking a class's students needs.
+type classCheck struct {
+	root, bin               string // the repository's root, this program
+	class, absClass, absOut string
+	limit                   time.Duration
+	baremeFile              string
+	bareme                  *report.Bareme
+	total                   int
+	w                       io.Writer
+}
+
+// checkAll checks the students, one at a time on each engine, the engines
+// in parallel, each student's line said as soon as it is checked, with how
+// many are done; Ctrl-C stops feeding them. It returns the reports by
+// student, and how many the checker itself failed on.
+func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students []string) (map[string]*report.Report, int) {
+	queue := make(chan string)
+	var mu sync.Mutex
+	reports := map[string]*report.Report{}
+	errorsSeen := 0
+	var wg sync.WaitGroup
+	for _, e := range engines {
+		wg.Go(func() {
+			for s := range queue {
+				r, err := checkStudent(ctx, cl.root, cl.bin, e, filepath.Join(cl.absClass, s), filepath.Join(cl.absOut, s), cl.limit, cl.baremeFile)
+				mu.Lock()
+				progress := fmt.Sprintf("[%d/%d]", len(reports)+1, cl.total)
+				if err != nil {
+					errorsSeen++
+					fmt.Fprintf(cl.w, "  %-24s le vérificateur a échoué sur %s : %v %s\n", s, e, err, progress)
+					r = &report.Report{Student: s, Folder: filepath.Join(cl.class, s), Date: time.Now().Format(time.RFC3339),
+						Checker: "l'outil de vérification a échoué, pas ce rendu (" + err.Error() + ") ; voir journal.txt"}
+					r.Grade(cl.bareme)
+					if werr := writeStudent(r, filepath.Join(cl.absOut, s)); werr != nil {
+						fmt.Fprintf(cl.w, "  %-24s rapport non écrit : %v\n", s, werr)
+					}
+				} else {
+					r.Grade(cl.bareme)
+					fmt.Fprintf(cl.w, "  %s %s\n", studentLine(r, e), progress)
+				}
+				r.Student = s
+				reports[s] = r
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for _, s := range students {
+		select {
+		case queue <- s:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+	return reports, errorsSeen
+}
+
 // classRun is the result of a class.
 type classRun struct {
 	report        *report.Class
@@ -247,48 +306,8 @@ func run(ctx context.Context, o options, w io.Writer) (*classRun, error) {
 		return nil, err
 	}
 	fmt.Fprintf(w, "classe : %d élève(s), %d moteur(s) : %s\n", len(students), len(engines), engineNames(engines))
-
-	queue := make(chan string)
-	var mu sync.Mutex
-	reports := map[string]*report.Report{}
-	errorsSeen := 0
-	var wg sync.WaitGroup
-	for _, e := range engines {
-		wg.Add(1)
-		go func(e Engine) {
-			defer wg.Done()
-			for s := range queue {
-				r, err := checkStudent(ctx, root, bin, e, filepath.Join(absClass, s), filepath.Join(absOut, s), limit, o.bareme)
-				mu.Lock()
-				if err != nil {
-					errorsSeen++
-					fmt.Fprintf(w, "  %-24s le vérificateur a échoué sur %s : %v\n", s, e, err)
-					r = &report.Report{Student: s, Folder: filepath.Join(class, s), Date: time.Now().Format(time.RFC3339),
-						Checker: "l'outil de vérification a échoué, pas ce rendu (" + err.Error() + ") ; voir journal.txt"}
-					r.Grade(bareme)
-					if werr := writeStudent(r, filepath.Join(absOut, s)); werr != nil {
-						fmt.Fprintf(w, "  %-24s rapport non écrit : %v\n", s, werr)
-					}
-				} else {
-					r.Grade(bareme)
-					fmt.Fprintf(w, "  %s\n", studentLine(r, e))
-				}
-				r.Student = s
-				reports[s] = r
-				mu.Unlock()
-			}
-		}(e)
-	}
-feed:
-	for _, s := range students {
-		select {
-		case queue <- s:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(queue)
-	wg.Wait()
+	cl := &classCheck{root: root, bin: bin, class: class, absClass: absClass, absOut: absOut, limit: limit, baremeFile: o.bareme, bareme: bareme, total: len(students), w: w}
+	reports, errorsSeen := cl.checkAll(ctx, engines, students)
 	if ctx.Err() != nil {
 		return nil, errors.New("interrompu : les objets de l'élève en cours ont été supprimés par sa vérification")
 	}
