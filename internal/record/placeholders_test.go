@@ -124,7 +124,9 @@ func TestAddressesAndPortsAcrossScripts(t *testing.T) {
 		s := r.Steps[i].Stdout + r.Steps[i].Stderr
 		return privateAddr.FindString(s)
 	}
-	port := func(r *Result, i int) string { return clientPortOf.FindStringSubmatch(r.Steps[i].Stdout + r.Steps[i].Stderr)[1] }
+	port := func(r *Result, i int) string {
+		return clientPortOf.FindStringSubmatch(r.Steps[i].Stdout + r.Steps[i].Stderr)[1]
+	}
 	if a, b := gw(ex4, 0), gw(ex8, 0); a != b || a != "172.17.0.1" {
 		t.Errorf("la passerelle du pont par défaut : %s dans ex4, %s dans ex8 (attendu 172.17.0.1 partout)", a, b)
 	}
