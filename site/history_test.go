@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -212,12 +213,7 @@ func TestSiteHistory(t *testing.T) {
 		lis := htmltest.ByClass(strip[0], "li", "pass")
 		bad := htmltest.ByClass(strip[0], "li", "fail")
 		want := 0
-		script := ""
-		htmltest.Walk(p.Doc, func(nd *html.Node) {
-			if nd.Data == "code" && script == "" && strings.HasPrefix(htmltest.Text(nd), "testdata/") {
-				script = strings.TrimSuffix(strings.TrimPrefix(htmltest.Text(nd), "testdata/"), ".txtar")
-			}
-		})
+		script := pageScript(t, ex)
 		for i := n - history.ScriptRuns + 1; i <= n; i++ {
 			for _, s := range entries[i-1].Scripts {
 				if s.Script == script && s.Status == "fail" {
@@ -310,4 +306,18 @@ func TestSiteHistoryLastFailed(t *testing.T) {
 			t.Errorf("%s : bandeau des dernières vérifications, attendu 5 dont %d en échec", ex, fails)
 		}
 	}
+}
+
+// pageScript is the script of an exercise's page (its front matter).
+func pageScript(t *testing.T, ex string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("content", "exercices", ex+".md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^script: *(\S+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("content/exercices/%s.md : pas de paramètre script", ex)
+	}
+	return string(m[1])
 }
