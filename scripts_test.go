@@ -577,7 +577,7 @@ func writeRecords(code int) int {
 	for _, r := range suite.results {
 		rs = append(rs, r)
 	}
-	record.NormaliseAll(rs, suite.runID, suite.created)
+	record.NormaliseRun(rs, suite.runID, suite.created, recordDir, *update)
 	if !*update {
 		return code
 	}

@@ -58,11 +58,30 @@ type Placeholders struct {
 	idHex     []string       // alias index - 1 -> 64-hex stand-in
 	aliasOf   map[string]int // stand-in, 12- or 64-hex -> alias index
 	perScript map[string]int // script -> IDs it was the first to show
+
+	owner   []string          // alias index - 1 -> the script that gave the stand-in
+	shownBy []map[string]bool // alias index - 1 -> the scripts that show it
+	kept    map[string]KeptID // shared IDs of records not re-made, by IDKey
+	remade  map[string]bool   // the scripts whose records are being made
+}
+
+// KeptID is the stand-in an ID shown by several scripts has in the records:
+// the script that gave it, and the 64-hex stand-in.
+type KeptID struct {
+	Script string `json:"script"`
+	ID     string `json:"id"`
 }
 
 // NewPlaceholders starts the stand-ins of a run.
 func NewPlaceholders() *Placeholders {
-	return &Placeholders{ids: map[string]int{}, aliasOf: map[string]int{}, perScript: map[string]int{}}
+	return &Placeholders{ids: map[string]int{}, aliasOf: map[string]int{}, perScript: map[string]int{}, kept: map[string]KeptID{}, remade: map[string]bool{}}
+}
+
+// IDKey is how the shared stand-ins' file names a real ID: a hash of its
+// 12-hex prefix, which does not give the ID.
+func IDKey(short string) string {
+	sum := sha256.Sum256([]byte("tpdocker placeholder " + short))
+	return hex.EncodeToString(sum[:8])
 }
 
 type normaliser struct {
@@ -120,9 +139,12 @@ func Normalise(r *Result, runID string, created []Container) {
 // records show gets the same stand-in in each. created lists, by script, the
 // containers each script created.
 func NormaliseAll(records []*Result, runID string, created map[string][]Container) {
+	normaliseWith(records, runID, created, NewPlaceholders())
+}
+
+func normaliseWith(records []*Result, runID string, created map[string][]Container, ph *Placeholders) {
 	rs := append([]*Result(nil), records...)
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Script < rs[j].Script })
-	ph := NewPlaceholders()
 	for _, r := range rs {
 		newNormaliser(runID, r.Date, r.Script, ph, created[r.Script]).result(r)
 	}
@@ -270,6 +292,16 @@ func (n *normaliser) id(h string) string {
 		return h
 	}
 	k, ok := n.ids[h[:12]]
+	if kid, found := n.kept[IDKey(h[:12])]; !ok && found && !n.remade[kid.Script] && n.aliasOf[kid.ID[:12]] == 0 {
+		// Shown by a script whose record is not re-made in this run: the
+		// stand-in it has there.
+		k, ok = len(n.idHex)+1, true
+		n.ids[h[:12]] = k
+		n.idHex = append(n.idHex, kid.ID)
+		n.aliasOf[kid.ID], n.aliasOf[kid.ID[:12]] = k, k
+		n.owner = append(n.owner, kid.Script)
+		n.shownBy = append(n.shownBy, map[string]bool{})
+	}
 	if !ok {
 		k = len(n.idHex) + 1
 		n.perScript[n.script]++
@@ -284,7 +316,10 @@ func (n *normaliser) id(h string) string {
 		n.idHex = append(n.idHex, full)
 		n.aliasOf[full] = k
 		n.aliasOf[full[:12]] = k
+		n.owner = append(n.owner, n.script)
+		n.shownBy = append(n.shownBy, map[string]bool{})
 	}
+	n.shownBy[k-1][n.script] = true
 	return n.idHex[k-1][:len(h)]
 }
 
