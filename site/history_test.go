@@ -272,8 +272,12 @@ func TestSiteHistoryEmpty(t *testing.T) {
 	data, _ := historyFixture(t, 0, nil)
 	dir := htmltest.Build(t, ".", "", data)
 	pages := siteParse(t, dir)
-	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["historique/index.html"].Doc, "p", "history-empty")[0])); !strings.Contains(got, "Aucune vérification enregistrée dans cette copie du site") {
+	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["historique/index.html"].Doc, "p", "history-empty")[0])); !strings.Contains(got, "L’historique complet n’est pas dans cette copie du site") {
 		t.Errorf("page de l'historique : %q", got)
+	}
+	// It lists each exercise's last run, from the records the pages show.
+	if rows := htmltest.ByClass(pages["historique/index.html"].Doc, "table", "history-table"); len(rows) != 1 || strings.Count(htmltest.Text(rows[0]), "Exercice ") != len(siteExercises) {
+		t.Errorf("page de l'historique sans historique : pas de tableau de la dernière vérification des %d exercices", len(siteExercises))
 	}
 	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["index.html"].Doc, "p", "history-summary")[0])); !strings.Contains(got, "L’historique des vérifications n’est pas disponible") {
 		t.Errorf("accueil : %q", got)
