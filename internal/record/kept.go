@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 )
 
 // KeptFile is the file of shared stand-ins, beside the records' folder
@@ -61,16 +62,38 @@ func normaliseKeeping(records []*Result, runID string, created map[string][]Cont
 	}
 	normaliseWith(records, runID, created, ph)
 	if write {
+		// An entry stays while a record not re-made shows it; this run's
+		// records say the rest.
 		next := keptFile{IDs: map[string]KeptID{}}
+		others := map[string][]string{} // entry -> scripts not re-made that show it
 		for k, v := range ph.kept {
-			if !ph.remade[v.Script] {
-				next.IDs[k] = v
+			for _, s := range v.Shown {
+				if !ph.remade[s] {
+					others[k] = append(others[k], s)
+				}
+			}
+			if len(others[k]) > 0 {
+				next.IDs[k] = KeptID{Script: v.Script, ID: v.ID, Shown: others[k]}
 			}
 		}
 		for real, k := range ph.ids {
-			if len(ph.shownBy[k-1]) > 1 || !ph.remade[ph.owner[k-1]] {
-				next.IDs[IDKey(real)] = KeptID{Script: ph.owner[k-1], ID: ph.idHex[k-1]}
+			key := IDKey(real)
+			shown := map[string]bool{}
+			for s := range ph.shownBy[k-1] {
+				shown[s] = true
 			}
+			for _, s := range others[key] {
+				shown[s] = true
+			}
+			if len(shown) < 2 && ph.remade[ph.owner[k-1]] {
+				continue
+			}
+			v := KeptID{Script: ph.owner[k-1], ID: ph.idHex[k-1]}
+			for s := range shown {
+				v.Shown = append(v.Shown, s)
+			}
+			sort.Strings(v.Shown)
+			next.IDs[key] = v
 		}
 		if err := writeKept(file, next); err != nil {
 			errs = append(errs, err)

@@ -54,3 +54,28 @@ func TestRemakeOneRecordKeepsSharedStandIns(t *testing.T) {
 		t.Error("deuxième run partiel : le condensé a perdu le remplaçant d'ex3")
 	}
 }
+
+// TestPartialRunKeepsOthersEntries: an ID that ex5 gave its stand-in and
+// ex6 shows too stays in the file when ex5 alone is re-made (ex6's record
+// still shows it), and a run that re-makes both starts the file again.
+func TestPartialRunKeepsOthersEntries(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "runs")
+	img := strings.Repeat("cd", 32)
+	mk := func(script string) *Result {
+		return &Result{Script: script, Steps: []Step{{Cmd: "docker images", Stdout: "sha256:" + img + "\n"}}}
+	}
+	NormaliseRun([]*Result{mk("ex5-compose"), mk("ex6-postgres")}, "", nil, dir, true)
+	before, _ := os.ReadFile(KeptFile(dir))
+	NormaliseRun([]*Result{mk("ex5-compose")}, "", nil, dir, true)
+	after, _ := os.ReadFile(KeptFile(dir))
+	if string(before) != string(after) || !strings.Contains(string(after), "ex5-compose") {
+		t.Errorf("ex5 refait seul : le fichier passe de\n%s\nà\n%s", before, after)
+	}
+	ex6 := mk("ex6-postgres")
+	NormaliseRun([]*Result{ex6}, "", nil, dir, false)
+	first := mk("ex5-compose")
+	NormaliseAll([]*Result{first, mk("ex6-postgres")}, "", nil)
+	if ex6.Steps[0].Stdout != first.Steps[0].Stdout {
+		t.Errorf("ex6 refait seul : l'image devient %s, elle est %s dans ex5", ex6.Steps[0].Stdout, first.Steps[0].Stdout)
+	}
+}

@@ -68,8 +68,9 @@ type Placeholders struct {
 // KeptID is the stand-in an ID shown by several scripts has in the records:
 // the script that gave it, and the 64-hex stand-in.
 type KeptID struct {
-	Script string `json:"script"`
-	ID     string `json:"id"`
+	Script string   `json:"script"`
+	ID     string   `json:"id"`
+	Shown  []string `json:"shown"` // the scripts whose records show it
 }
 
 // NewPlaceholders starts the stand-ins of a run.
