@@ -260,6 +260,32 @@ var siteClaims = []siteClaim{
 		},
 	},
 	{
+		page: "exercices/ex8/index.html", where: "Question 8.a, reproductibilité", claim: regexp.MustCompile(`(?i)sans cache`),
+		holds: func(rs map[string]*record.Result) string {
+			for _, s := range rs["ex8-reflexion"].Steps {
+				if c := cachedSteps(s.Stdout + s.Stderr); strings.Contains(s.Cmd, "--no-cache") && len(c) > 0 {
+					return s.Cmd + " marque CACHED : " + strings.Join(c, ", ")
+				}
+			}
+			return ""
+		},
+	},
+	{
+		page: "exercices/ex8/index.html", where: "Question 8.a, reproductibilité", present: true,
+		claim: regexp.MustCompile(`la seconde avec --no-cache \(seule l.étape WORKDIR y reste CACHED\)`),
+		holds: func(rs map[string]*record.Result) string {
+			for _, s := range rs["ex8-reflexion"].Steps {
+				if strings.Contains(s.Cmd, "--no-cache") {
+					if c := cachedSteps(s.Stdout + s.Stderr); len(c) != 1 || !strings.HasSuffix(c[0], "WORKDIR /app") {
+						return s.Cmd + " marque CACHED : " + strings.Join(c, ", ")
+					}
+					return ""
+				}
+			}
+			return "aucune construction --no-cache dans ex8"
+		},
+	},
+	{
 		page: "verification/index.html", present: true,
 		claim: regexp.MustCompile("chaque construction refait ses étapes.*sauf WORKDIR /app, que BuildKit marque CACHED.*même avec --no-cache"),
 		holds: func(rs map[string]*record.Result) string {
