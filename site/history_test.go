@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -212,12 +213,7 @@ func TestSiteHistory(t *testing.T) {
 		lis := htmltest.ByClass(strip[0], "li", "pass")
 		bad := htmltest.ByClass(strip[0], "li", "fail")
 		want := 0
-		script := ""
-		htmltest.Walk(p.Doc, func(nd *html.Node) {
-			if nd.Data == "code" && script == "" && strings.HasPrefix(htmltest.Text(nd), "testdata/") {
-				script = strings.TrimSuffix(strings.TrimPrefix(htmltest.Text(nd), "testdata/"), ".txtar")
-			}
-		})
+		script := pageScript(t, ex)
 		for i := n - history.ScriptRuns + 1; i <= n; i++ {
 			for _, s := range entries[i-1].Scripts {
 				if s.Script == script && s.Status == "fail" {
@@ -276,8 +272,12 @@ func TestSiteHistoryEmpty(t *testing.T) {
 	data, _ := historyFixture(t, 0, nil)
 	dir := htmltest.Build(t, ".", "", data)
 	pages := siteParse(t, dir)
-	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["historique/index.html"].Doc, "p", "history-empty")[0])); !strings.Contains(got, "Aucune vérification enregistrée dans cette copie du site") {
+	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["historique/index.html"].Doc, "p", "history-empty")[0])); !strings.Contains(got, "L’historique complet n’est pas dans cette copie du site") {
 		t.Errorf("page de l'historique : %q", got)
+	}
+	// It lists each exercise's last run, from the records the pages show.
+	if rows := htmltest.ByClass(pages["historique/index.html"].Doc, "table", "history-table"); len(rows) != 1 || strings.Count(htmltest.Text(rows[0]), "Exercice ") != len(siteExercises) {
+		t.Errorf("page de l'historique sans historique : pas de tableau de la dernière vérification des %d exercices", len(siteExercises))
 	}
 	if got := htmltest.OneSpace(htmltest.Text(htmltest.ByClass(pages["index.html"].Doc, "p", "history-summary")[0])); !strings.Contains(got, "L’historique des vérifications n’est pas disponible") {
 		t.Errorf("accueil : %q", got)
@@ -310,4 +310,18 @@ func TestSiteHistoryLastFailed(t *testing.T) {
 			t.Errorf("%s : bandeau des dernières vérifications, attendu 5 dont %d en échec", ex, fails)
 		}
 	}
+}
+
+// pageScript is the script of an exercise's page (its front matter).
+func pageScript(t *testing.T, ex string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("content", "exercices", ex+".md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^script: *(\S+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("content/exercices/%s.md : pas de paramètre script", ex)
+	}
+	return string(m[1])
 }

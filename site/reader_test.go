@@ -392,3 +392,62 @@ func TestReaderNavigation(t *testing.T) {
 		}
 	}
 }
+
+// readerDeveloper are words of the project's developers that a student's
+// pages (the exercises, the whole TP, the history) must not use: the
+// scripts, their files and the repository's machinery. A link to a
+// verification is named for what it is.
+var readerDeveloper = regexp.MustCompile(`(?i)\bscripts?\b|testdata/|\.txtar\b|\bfork\b|ligne JSON|branche\s+verifications|Vérifications complémentaires`)
+
+// readerDeveloperPending are sentences of a script's comments (shown above
+// their commands) that still use such a word; they belong to
+// testdata/ex7-debug.txtar, whose comments are reworded with that script.
+var readerDeveloperPending = []string{
+	"ici en tâche de fond du script",
+	"ces nettoyages ne touchent que les objets du script",
+}
+
+// TestReaderNoDeveloperWords: no developer word on a student's page, and
+// each sentence of a note the site adds (out-note, alert, verified box)
+// written out once per page.
+func TestReaderNoDeveloperWords(t *testing.T) {
+	pages := siteParse(t, siteBuild(t, ""))
+	names := []string{"exercices/index.html", "historique/index.html"}
+	for _, ex := range siteExercises {
+		names = append(names, path.Join("exercices", ex, "index.html"))
+	}
+	for _, name := range names {
+		p, ok := pages[name]
+		if !ok {
+			t.Errorf("%s absente", name)
+			continue
+		}
+		readerText(p.Doc, true, func(where, text string) {
+			text = strings.Join(strings.Fields(text), " ")
+			if m := readerDeveloper.FindString(text); m != "" {
+				for _, s := range readerDeveloperPending {
+					if strings.Contains(strings.ReplaceAll(text, "’", "'"), s) {
+						return
+					}
+				}
+				t.Errorf("%s (%s) : mot de développeur %q dans « %s »", name, where, m, readerShort(text))
+			}
+		})
+		// A sentence of the site's notes, once per page.
+		seen := map[string]bool{}
+		htmltest.Walk(p.Doc, func(n *html.Node) {
+			if !(n.Data == "p" && (htmltest.HasClass(n, "out-note") || htmltest.HasClass(n, "copy-note") || htmltest.HasClass(n, "run-section")) || n.Data == "div" && htmltest.HasClass(n, "alert")) {
+				return
+			}
+			for _, s := range regexp.MustCompile(`[.;:!?]\s+`).Split(readerNodeText(n), -1) {
+				if len([]rune(s)) < 60 {
+					continue
+				}
+				if seen[s] {
+					t.Errorf("%s : la même phrase d'une note revient : « %s »", name, readerShort(s))
+				}
+				seen[s] = true
+			}
+		})
+	}
+}

@@ -72,8 +72,9 @@ func (s *Suite) keepTranscript(t *testing.T, name, transcript string) {
 }
 
 // writeRecords normalises the run's records together, so that an object
-// keeps one stand-in in all of them and two objects never share one
-// (record.NormaliseAll), and writes them under Update; it returns the exit
+// keeps one stand-in in all of them and two objects never share one, and
+// those it shares with records not re-made keep theirs
+// (record.NormaliseRun), and writes them under Update; it returns the exit
 // code, 1 if a record could not be written.
 func (s *Suite) writeRecords(code int) int {
 	s.mu.Lock()
@@ -88,7 +89,7 @@ func (s *Suite) writeRecords(code int) int {
 		rs = append(rs, sc.result)
 		created[sc.Name] = sc.created
 	}
-	record.NormaliseAll(rs, s.runID, created)
+	record.NormaliseRun(rs, s.runID, created, s.cfg.RecordDir, s.cfg.Update)
 	if !s.cfg.Update {
 		return code
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"tpdocker/internal/buildkit"
 )
@@ -81,21 +80,22 @@ const (
 	svgCharW    = 7.8 // advance of a 13 px monospace character
 	svgPad      = 14.0
 	svgBar      = 28.0
-	svgMaxChars = 110
+	svgMaxChars = 160 // wider lines go on, on the next line, as a terminal wraps them
 )
 
 // SVG draws the text as a terminal window, in plain SVG text (readable,
 // searchable, sharp at any size).
 func (c Capture) SVG(text string) []byte {
-	lines := strings.Split(text, "\n")
+	var lines []string
 	width := 40
-	for i, l := range lines {
-		l = strings.ReplaceAll(l, "\t", "    ")
-		if utf8.RuneCountInString(l) > svgMaxChars {
-			l = string([]rune(l)[:svgMaxChars-1]) + "…"
+	for _, l := range strings.Split(text, "\n") {
+		r := []rune(strings.ReplaceAll(l, "\t", "    "))
+		for len(r) > svgMaxChars {
+			lines = append(lines, string(r[:svgMaxChars]))
+			r = r[svgMaxChars:]
 		}
-		lines[i] = l
-		width = max(width, utf8.RuneCountInString(l))
+		lines = append(lines, string(r))
+		width = max(width, min(len([]rune(strings.ReplaceAll(l, "\t", "    "))), svgMaxChars))
 	}
 	w := svgPad*2 + float64(width)*svgCharW
 	h := svgBar + svgPad*2 + float64(len(lines))*svgLine

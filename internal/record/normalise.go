@@ -58,11 +58,31 @@ type Placeholders struct {
 	idHex     []string       // alias index - 1 -> 64-hex stand-in
 	aliasOf   map[string]int // stand-in, 12- or 64-hex -> alias index
 	perScript map[string]int // script -> IDs it was the first to show
+
+	owner   []string          // alias index - 1 -> the script that gave the stand-in
+	shownBy []map[string]bool // alias index - 1 -> the scripts that show it
+	kept    map[string]KeptID // shared IDs of records not re-made, by IDKey
+	remade  map[string]bool   // the scripts whose records are being made
+}
+
+// KeptID is the stand-in an ID shown by several scripts has in the records:
+// the script that gave it, and the 64-hex stand-in.
+type KeptID struct {
+	Script string   `json:"script"`
+	ID     string   `json:"id"`
+	Shown  []string `json:"shown"` // the scripts whose records show it
 }
 
 // NewPlaceholders starts the stand-ins of a run.
 func NewPlaceholders() *Placeholders {
-	return &Placeholders{ids: map[string]int{}, aliasOf: map[string]int{}, perScript: map[string]int{}}
+	return &Placeholders{ids: map[string]int{}, aliasOf: map[string]int{}, perScript: map[string]int{}, kept: map[string]KeptID{}, remade: map[string]bool{}}
+}
+
+// IDKey is how the shared stand-ins' file names a real ID: a hash of its
+// 12-hex prefix, which does not give the ID.
+func IDKey(short string) string {
+	sum := sha256.Sum256([]byte("tpdocker placeholder " + short))
+	return hex.EncodeToString(sum[:8])
 }
 
 type normaliser struct {
@@ -73,9 +93,13 @@ type normaliser struct {
 	*Placeholders
 	names   map[string]string // generated container name -> stand-in
 	nameRe  *regexp.Regexp    // any generated name of the run
-	nets    map[string]int    // private network (first three octets) -> index
-	hosts   map[string]string // private address -> stand-in
-	netHost map[int]int       // network index -> stand-in hosts given so far
+	ctx     string            // the network of the current step's addresses (networkOf)
+	epoch   map[string]int    // network context -> networks of that name removed so far
+	netOf   map[string]string // network (context, epoch, first three octets) -> stand-in network
+	cur     map[string]string // private network (first three octets) -> its stand-in, as last seen
+	nets    int               // stand-in networks the script was the first to show
+	hosts   map[string]string // private address and stand-in network -> stand-in address
+	netHost map[string]int    // stand-in network -> stand-in hosts given so far
 	ports   map[string]string // client port -> stand-in
 	pids    map[string]string // PostgreSQL PID -> stand-in
 	bkLines map[string]int    // BuildKit step -> output lines seen, in the current text
@@ -116,9 +140,12 @@ func Normalise(r *Result, runID string, created []Container) {
 // records show gets the same stand-in in each. created lists, by script, the
 // containers each script created.
 func NormaliseAll(records []*Result, runID string, created map[string][]Container) {
+	normaliseWith(records, runID, created, NewPlaceholders())
+}
+
+func normaliseWith(records []*Result, runID string, created map[string][]Container, ph *Placeholders) {
 	rs := append([]*Result(nil), records...)
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Script < rs[j].Script })
-	ph := NewPlaceholders()
 	for _, r := range rs {
 		newNormaliser(runID, r.Date, r.Script, ph, created[r.Script]).result(r)
 	}
@@ -137,7 +164,8 @@ func newNormaliser(runID, day, script string, ph *Placeholders, created []Contai
 	n := &normaliser{
 		runID: runID, day: day, script: script, Placeholders: ph,
 		names: map[string]string{},
-		nets:  map[string]int{}, hosts: map[string]string{}, netHost: map[int]int{},
+		epoch: map[string]int{}, netOf: map[string]string{}, cur: map[string]string{},
+		hosts: map[string]string{}, netHost: map[string]int{},
 		ports: map[string]string{}, pids: map[string]string{},
 	}
 	var quoted []string
@@ -164,6 +192,7 @@ func newNormaliser(runID, day, script string, ph *Placeholders, created []Contai
 func (n *normaliser) result(r *Result) {
 	for i := range r.Steps {
 		s := &r.Steps[i]
+		n.ctx = networkOf(s.Cmd)
 		if s.Input != "" {
 			s.Stdout = dropTypeAhead(s.Stdout, s.Input)
 		}
@@ -171,7 +200,46 @@ func (n *normaliser) result(r *Result) {
 		s.Tty = n.text(s.Tty)
 		s.Stderr = n.text(curlMeter.ReplaceAllString(s.Stderr, ""))
 		s.Output = n.text(s.Output)
+		if gone := removesNetworks(s.Cmd); gone != "" {
+			n.epoch[gone]++
+		}
 	}
+	n.ctx = ""
+}
+
+var (
+	networkFlag = regexp.MustCompile(`\s--net(?:work)?[ =]("[^"]*"|\S+)`)
+	networkRm   = regexp.MustCompile(`^docker network (?:rm|remove) (\S+)`)
+	composeDown = regexp.MustCompile(`^docker compose (?:.* )?down\b`)
+)
+
+// networkOf names the network a command's addresses are on: the one it
+// names (--network), the Compose project's, or for another docker run the
+// engine's default bridge; "" when the command does not say.
+func networkOf(cmd string) string {
+	switch {
+	case !strings.HasPrefix(cmd, "docker "):
+		return ""
+	case networkFlag.MatchString(cmd):
+		return "net:" + strings.Trim(networkFlag.FindStringSubmatch(cmd)[1], `"`)
+	case strings.HasPrefix(cmd, "docker compose "):
+		return "compose"
+	case strings.HasPrefix(cmd, "docker run ") || strings.HasPrefix(cmd, "docker container run "):
+		return "bridge"
+	}
+	return ""
+}
+
+// removesNetworks names the network context whose network a command
+// removes (a network of the same name made later is another one).
+func removesNetworks(cmd string) string {
+	switch {
+	case composeDown.MatchString(cmd):
+		return "compose"
+	case networkRm.MatchString(cmd):
+		return "net:" + networkRm.FindStringSubmatch(cmd)[1]
+	}
+	return ""
 }
 
 // standInID is the 64-hex stand-in of the k-th new ID of a script's record
@@ -225,6 +293,16 @@ func (n *normaliser) id(h string) string {
 		return h
 	}
 	k, ok := n.ids[h[:12]]
+	if kid, found := n.kept[IDKey(h[:12])]; !ok && found && !n.remade[kid.Script] && n.aliasOf[kid.ID[:12]] == 0 {
+		// Shown by a script whose record is not re-made in this run: the
+		// stand-in it has there.
+		k, ok = len(n.idHex)+1, true
+		n.ids[h[:12]] = k
+		n.idHex = append(n.idHex, kid.ID)
+		n.aliasOf[kid.ID], n.aliasOf[kid.ID[:12]] = k, k
+		n.owner = append(n.owner, kid.Script)
+		n.shownBy = append(n.shownBy, map[string]bool{})
+	}
 	if !ok {
 		k = len(n.idHex) + 1
 		n.perScript[n.script]++
@@ -239,40 +317,78 @@ func (n *normaliser) id(h string) string {
 		n.idHex = append(n.idHex, full)
 		n.aliasOf[full] = k
 		n.aliasOf[full[:12]] = k
+		n.owner = append(n.owner, n.script)
+		n.shownBy = append(n.shownBy, map[string]bool{})
 	}
+	n.shownBy[k-1][n.script] = true
 	return n.idHex[k-1][:len(h)]
 }
 
-// ip gives each private address of a run (they depend on the networks the
-// engine already has) a Docker bridge address: networks become 172.18.0.0,
-// 172.19.0.0... and their hosts .2, .3... in order of appearance; a
-// gateway (.1) and a network's own address (.0) keep their last number.
+// bridgeNet is the stand-in of the engine's default bridge, as Docker
+// numbers it: one network, the same on every page.
+const bridgeNet = "172.17.0"
+
+// ip gives each private address of a run a Docker address. The network is
+// told by the step's command (networkOf): the default bridge is 172.17.0.0
+// on every page; any other network (a Compose project's, one made by hand)
+// gets a range of the script's own, 172.(18+slot).k.0 for its k-th network,
+// so that two networks never share a range on the site, even when the
+// engine gave a removed network's range to a new one. A gateway (.1) and a
+// network's own address (.0) keep their last number; hosts are numbered in
+// order of appearance from .2 (on the shared bridge, from a block of the
+// script's own).
 func (n *normaliser) ip(a string) string {
-	if s, ok := n.hosts[a]; ok {
-		return s
-	}
 	cut := strings.LastIndex(a, ".")
-	net, host := a[:cut], a[cut+1:]
-	j, ok := n.nets[net]
-	if !ok {
-		j = len(n.nets)
-		n.nets[net] = j
+	real, host := a[:cut], a[cut+1:]
+	net := ""
+	switch {
+	case n.ctx == "bridge":
+		net = bridgeNet
+	case n.ctx != "":
+		key := fmt.Sprintf("%s#%d|%s", n.ctx, n.epoch[n.ctx], real)
+		if net = n.netOf[key]; net == "" {
+			net = n.newNet()
+			n.netOf[key] = net
+		}
+	default:
+		if net = n.cur[real]; net == "" {
+			net = n.newNet()
+		}
+	}
+	n.cur[real] = net
+	if s, ok := n.hosts[a+"|"+net]; ok {
+		return s
 	}
 	h := 0
 	if host == "1" {
 		h = 1
 	} else if host != "0" {
-		n.netHost[j]++
-		h = n.netHost[j] + 1
+		n.netHost[net]++
+		h = n.netHost[net] + 1
+		if net == bridgeNet {
+			h += 16 * (scriptSlot(n.script) % 16)
+		}
 	}
-	s := fmt.Sprintf("172.%d.%d.%d", 18+j, h/256, h%256)
-	n.hosts[a] = s
+	s := fmt.Sprintf("%s.%d", net, h)
+	if h > 255 {
+		s = fmt.Sprintf("%s.%d", net, h%256)
+	}
+	n.hosts[a+"|"+net] = s
 	return s
 }
 
-// port gives each client port an ephemeral port in order of appearance.
+// newNet is the script's next stand-in network, 172.(18+slot).k.
+func (n *normaliser) newNet() string {
+	k := n.nets
+	n.nets++
+	return fmt.Sprintf("172.%d.%d", 18+scriptSlot(n.script)%14, k%256)
+}
+
+// port gives each client port an ephemeral port in order of appearance,
+// from a block of the script's own: two scripts never show the same one.
 func (n *normaliser) port(p string) string {
-	return aliasFrom(n.ports, p, func(k int) string { return fmt.Sprint(firstPort + 2*k) })
+	base := firstPort + 64*(scriptSlot(n.script)%16)
+	return aliasFrom(n.ports, p, func(k int) string { return fmt.Sprint(base + 2*k) })
 }
 
 // pid keeps PostgreSQL's postmaster (PID 1 in its container) and numbers

@@ -183,7 +183,8 @@ local     ` + standIn2 + `
 `,
 		},
 		{
-			// A network per subnet, its hosts from .2, its gateway .1.
+			// A network per subnet (the script's own ranges), its hosts
+			// from .2, its gateway .1.
 			name: "hostname and private addresses",
 			in: `Linux 0d5b8f1e9c64 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC x86_64 Linux
 172.24.0.3
@@ -193,7 +194,7 @@ local     ` + standIn2 + `
 `,
 			want: `Linux 548313ee652a 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC x86_64 Linux
 172.18.0.2
-172.19.0.2
+172.18.1.2
 172.18.0.1
 172.18.0.2
 `,

@@ -162,3 +162,88 @@ func AttachOrdered(steps []Step, invs []Invocation) {
 		s.Output = joinChunks(inv.Chunks, "")
 	}
 }
+
+// Reordered is a command's one stream (output, the lines of out and errs
+// in the order written) once out and errs are replaced by canonOut and
+// canonErr, BuildKit's progress put in a fixed order (buildkit.Canonical).
+// A stream that changed is placed, whole, where its first line was: the
+// lines of the other stream keep their place before and after it, so that
+// what a program wrote before it started the build (Compose's warnings)
+// stays before the build's lines. It returns "" when output is not made of
+// out and errs.
+func Reordered(output, out, errs, canonOut, canonErr string) string {
+	from := interleaving(lines(output), lines(out), lines(errs))
+	if from == nil {
+		return ""
+	}
+	streams := [2][]string{lines(canonOut), lines(canonErr)}
+	changed := [2]bool{canonOut != out, canonErr != errs}
+	next := [2]int{}
+	var b strings.Builder
+	for _, k := range from {
+		if changed[k] {
+			if next[k] == 0 {
+				for _, l := range streams[k] {
+					b.WriteString(l)
+				}
+				next[k] = len(streams[k])
+			}
+			continue
+		}
+		b.WriteString(streams[k][next[k]])
+		next[k]++
+	}
+	for k := range streams {
+		// A stream that wrote nothing before (or lines added at its end).
+		for _, l := range streams[k][min(next[k], len(streams[k])):] {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+// lines splits s after each newline (the last line may have none).
+func lines(s string) []string {
+	ls := strings.SplitAfter(s, "\n")
+	if ls[len(ls)-1] == "" {
+		ls = ls[:len(ls)-1]
+	}
+	return ls
+}
+
+// interleaving tells, for each line of all, which of a (0) and b (1) it
+// comes from, taking a's and b's lines in their order; nil if all is not
+// made of them. The last lines may differ by a final newline.
+func interleaving(all, a, b []string) []int {
+	if len(a)+len(b) != len(all) {
+		return nil
+	}
+	eq := func(x, y string) bool { return strings.TrimSuffix(x, "\n") == strings.TrimSuffix(y, "\n") }
+	// ok[i][j]: the first i+j lines of all are the first i of a and j of b.
+	ok := make([][]bool, len(a)+1)
+	for i := range ok {
+		ok[i] = make([]bool, len(b)+1)
+		for j := range ok[i] {
+			switch {
+			case i == 0 && j == 0:
+				ok[i][j] = true
+			default:
+				ok[i][j] = (i > 0 && ok[i-1][j] && eq(a[i-1], all[i+j-1])) || (j > 0 && ok[i][j-1] && eq(b[j-1], all[i+j-1]))
+			}
+		}
+	}
+	if !ok[len(a)][len(b)] {
+		return nil
+	}
+	from := make([]int, len(all))
+	for i, j := len(a), len(b); i+j > 0; {
+		if i > 0 && ok[i-1][j] && eq(a[i-1], all[i+j-1]) {
+			from[i+j-1] = 0
+			i--
+		} else {
+			from[i+j-1] = 1
+			j--
+		}
+	}
+	return from
+}

@@ -131,3 +131,27 @@ func TestAttachOrdered(t *testing.T) {
 		t.Errorf("relues dans l'ordre de leur début : %v (%v)", back, err)
 	}
 }
+
+// TestReordered: Compose warns about its file before it starts the build;
+// once the build's progress is put in a fixed order, the warning is still
+// first, the build's lines come as one block where the build began, and the
+// lines written after it stay after it.
+func TestReordered(t *testing.T) {
+	warn := "level=warning msg=\"the attribute `version` is obsolete\"\n"
+	out := "#2 [internal] load .dockerignore\n#1 [internal] load build definition\n"
+	canon := "#1 [internal] load build definition\n#2 [internal] load .dockerignore\n"
+	errs := warn + " tpdocker-api  Built\n Container tpdocker-db-1  Started\n"
+	output := warn + "#2 [internal] load .dockerignore\n tpdocker-api  Built\n#1 [internal] load build definition\n Container tpdocker-db-1  Started\n"
+	got := Reordered(output, out, errs, canon, errs)
+	want := warn + canon + " tpdocker-api  Built\n Container tpdocker-db-1  Started\n"
+	if got != want {
+		t.Errorf("obtenu :\n%s\nattendu :\n%s", got, want)
+	}
+	if Reordered("other\n", out, errs, canon, errs) != "" {
+		t.Error("une sortie qui n'est pas faite des deux flux donne une sortie ordonnée")
+	}
+	// The last line without a newline, as curl writes it.
+	if got := Reordered("b\na", "a", "b\n", "a", "B\n"); got != "B\na" {
+		t.Errorf("sans fin de ligne : %q", got)
+	}
+}

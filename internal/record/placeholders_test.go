@@ -5,6 +5,7 @@ package record
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -92,3 +93,69 @@ func TestGeneratedNamesDifferAcrossScripts(t *testing.T) {
 		}
 	}
 }
+
+// TestAddressesAndPortsAcrossScripts: an address stands for one host of one
+// network on the whole site. The engine's default bridge keeps one range
+// (its gateway is the same object in every script); a Compose network and a
+// network made by hand get ranges of their own, even when the engine gave
+// them the same real range one after the other; client ports of two
+// scripts never meet.
+func TestAddressesAndPortsAcrossScripts(t *testing.T) {
+	log := func(ip, port string) string {
+		return "INFO:     " + ip + ":" + port + ` - "GET /health HTTP/1.1" 200 OK` + "\n"
+	}
+	ex4 := &Result{Script: "ex4-run", Steps: []Step{
+		{Cmd: "docker run -p 8000:8000 simple-api", Stderr: log("172.17.0.1", "40112")},
+		{Cmd: "docker logs <c>", Stderr: log("172.17.0.1", "40118")},
+	}}
+	ex7 := &Result{Script: "ex7-debug", Steps: []Step{
+		{Cmd: "docker compose logs api", Stdout: "api-1  | " + log("172.19.0.1", "40112")},
+	}}
+	ex8 := &Result{Script: "ex8-reflexion", Steps: []Step{
+		{Cmd: "docker run -p 8000:8000 simple-api", Stderr: log("172.17.0.1", "40130")},
+		{Cmd: `docker compose exec -T api python -c "print(1)"`, Stdout: "172.19.0.2\n"},
+		{Cmd: "docker compose down"},
+		{Cmd: "docker network create tpdocker-manuel"},
+		{Cmd: `docker run --rm --network tpdocker-manuel simple-api python -c "print(1)"`, Stdout: "172.19.0.2\n"},
+		{Cmd: "docker network inspect tpdocker-manuel", Stdout: `"Gateway": "172.19.0.1"` + "\n"},
+	}}
+	NormaliseAll([]*Result{ex8, ex4, ex7}, "", nil)
+	gw := func(r *Result, i int) string {
+		s := r.Steps[i].Stdout + r.Steps[i].Stderr
+		return privateAddr.FindString(s)
+	}
+	port := func(r *Result, i int) string {
+		return clientPortOf.FindStringSubmatch(r.Steps[i].Stdout + r.Steps[i].Stderr)[1]
+	}
+	if a, b := gw(ex4, 0), gw(ex8, 0); a != b || a != "172.17.0.1" {
+		t.Errorf("la passerelle du pont par défaut : %s dans ex4, %s dans ex8 (attendu 172.17.0.1 partout)", a, b)
+	}
+	if a := gw(ex4, 1); a != gw(ex4, 0) {
+		t.Errorf("ex4 : docker logs montre la passerelle du pont sous %s, docker run sous %s", a, gw(ex4, 0))
+	}
+	if a := gw(ex7, 0); a == gw(ex4, 0) {
+		t.Errorf("la passerelle du réseau de Compose (ex7) et celle du pont par défaut (ex4) ont le même remplaçant %s", a)
+	}
+	if a, b := gw(ex8, 1), gw(ex8, 4); a == b {
+		t.Errorf("ex8 : la base de Compose et celle du réseau fait à la main ont la même adresse %s", a)
+	}
+	if a, b := gw(ex8, 4), gw(ex8, 5); a[:strings.LastIndex(a, ".")] != b[:strings.LastIndex(b, ".")] {
+		t.Errorf("ex8 : la base (%s) n'est pas sur le réseau de sa passerelle (%s)", a, b)
+	}
+	seen := map[string]string{}
+	for _, p := range []struct {
+		r *Result
+		i int
+	}{{ex4, 0}, {ex4, 1}, {ex7, 0}, {ex8, 0}} {
+		v := port(p.r, p.i)
+		if prev, dup := seen[v]; dup {
+			t.Errorf("le port client %s désigne une connexion de %s et une autre de %s", v, prev, p.r.Script)
+		}
+		seen[v] = p.r.Script
+	}
+}
+
+var (
+	privateAddr  = regexp.MustCompile(`172\.\d+\.\d+\.\d+`)
+	clientPortOf = regexp.MustCompile(`172\.\d+\.\d+\.\d+:(\d+)`)
+)

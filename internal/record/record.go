@@ -141,12 +141,12 @@ func MakeRaw(script, transcript string, archive *txtar.Archive, failed bool, run
 	for i := range r.Steps {
 		// BuildKit prints parallel steps in the order they happen to run
 		// (on standard error for docker build, on standard output for
-		// compose). Its progress is put in a fixed order: a build's output
-		// is shown stream by stream.
+		// compose). Its progress is put in a fixed order, in one block
+		// where it started: what came before the build stays before it.
 		s := &r.Steps[i]
 		out, errs := buildkit.Canonical(s.Stdout), buildkit.Canonical(s.Stderr)
-		if out != s.Stdout || errs != s.Stderr {
-			s.Output = ""
+		if (out != s.Stdout || errs != s.Stderr) && s.Output != "" {
+			s.Output = Reordered(s.Output, s.Stdout, s.Stderr, out, errs)
 		}
 		s.Stdout, s.Stderr = out, errs
 	}

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
@@ -150,5 +151,16 @@ func TestStepBlockTimes(t *testing.T) {
 	}
 	if bytes.Contains(data, []byte("0.015")) || bytes.Contains(data, []byte(`"Block"`)) {
 		t.Errorf("durées ou blocs dans l'enregistrement : %s", data)
+	}
+}
+
+// TestCaptureKeepsLongLines: a line wider than the window (docker ps's
+// PORTS and NAMES) goes on, on the next line, as a terminal wraps it:
+// nothing is cut, even opened full size.
+func TestCaptureKeepsLongLines(t *testing.T) {
+	long := "CONTAINER ID   IMAGE   " + strings.Repeat("x", 180) + "   0.0.0.0:8000->8000/tcp   tpdocker-api-1"
+	svg := string(Capture{Name: "c", Title: "t"}.SVG("$ docker ps\n" + long))
+	if !strings.Contains(svg, "tpdocker-api-1") || strings.Contains(svg, "…") {
+		t.Errorf("la capture coupe la ligne longue :\n%s", svg)
 	}
 }
