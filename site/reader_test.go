@@ -399,14 +399,6 @@ func TestReaderNavigation(t *testing.T) {
 // verification is named for what it is.
 var readerDeveloper = regexp.MustCompile(`(?i)\bscripts?\b|testdata/|\.txtar\b|\bfork\b|ligne JSON|branche\s+verifications|Vérifications complémentaires`)
 
-// readerDeveloperPending are sentences of a script's comments (shown above
-// their commands) that still use such a word; they belong to
-// testdata/ex7-debug.txtar, whose comments are reworded with that script.
-var readerDeveloperPending = []string{
-	"ici en tâche de fond du script",
-	"ces nettoyages ne touchent que les objets du script",
-}
-
 // TestReaderNoDeveloperWords: no developer word on a student's page, and
 // each sentence of a note the site adds (out-note, alert, verified box)
 // written out once per page.
@@ -425,11 +417,6 @@ func TestReaderNoDeveloperWords(t *testing.T) {
 		readerText(p.Doc, true, func(where, text string) {
 			text = strings.Join(strings.Fields(text), " ")
 			if m := readerDeveloper.FindString(text); m != "" {
-				for _, s := range readerDeveloperPending {
-					if strings.Contains(strings.ReplaceAll(text, "’", "'"), s) {
-						return
-					}
-				}
 				t.Errorf("%s (%s) : mot de développeur %q dans « %s »", name, where, m, readerShort(text))
 			}
 		})
