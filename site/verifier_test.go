@@ -7,8 +7,8 @@ package site_test
 import (
 	"html"
 	"os"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
