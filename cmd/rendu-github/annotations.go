@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,12 @@ var location = regexp.MustCompile(`(?:([A-Za-z0-9_.][A-Za-z0-9_./-]*), )?ligne (
 func Annotations(r *report.Report, dossier, depot string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, q := range r.Questions {
+	failed := slices.Clone(r.Questions)
+	// A refused folder: each reason, on the line it names.
+	for _, why := range r.Refused {
+		failed = append(failed, report.Question{ID: "refus", Title: "rendu refusé avant toute exécution", Status: report.Fail, Reason: why})
+	}
+	for _, q := range failed {
 		if q.Status != report.Fail {
 			continue
 		}
@@ -54,8 +60,12 @@ func Annotations(r *report.Report, dossier, depot string) []string {
 				if msg == "" {
 					msg = "en échec"
 				}
+				title := "Question " + q.ID + " : " + q.Title
+				if q.ID == "refus" {
+					title = "Rendu refusé avant toute exécution"
+				}
 				out = append(out, command("error", [][2]string{
-					{"file", p}, {"line", strconv.Itoa(line)}, {"title", "Question " + q.ID + " : " + q.Title},
+					{"file", p}, {"line", strconv.Itoa(line)}, {"title", title},
 				}, msg))
 			}
 		}

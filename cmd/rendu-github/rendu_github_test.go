@@ -161,6 +161,15 @@ func TestAnnotationsLimitsAndFiles(t *testing.T) {
 	}
 }
 
+func TestAnnotationsRefused(t *testing.T) {
+	dir := student(t)
+	rep := &report.Report{Refused: []string{"docker-compose.yml, ligne 12 : privileged: true, refusé.", "il manque app.py."}}
+	got := Annotations(rep, dir, dir)
+	if len(got) != 1 || got[0] != "::error file=docker-compose.yml,line=12,title=Rendu refusé avant toute exécution::docker-compose.yml, ligne 12 : privileged: true, refusé." {
+		t.Errorf("annotations d'un refus : %q", got)
+	}
+}
+
 func TestRun(t *testing.T) {
 	dir := student(t)
 	out := t.TempDir()
