@@ -225,3 +225,18 @@ func TestRunnerEmulator(t *testing.T) {
 		t.Errorf("sans stop-commands : %d commandes, attendu 5", n)
 	}
 }
+
+func TestMdText(t *testing.T) {
+	for in, want := range map[string]string{
+		"# titre":                  `\# titre`,
+		"« # TODO: x »":            "« # TODO: x »",
+		"<b>gras</b> | *x* _y_":    `\<b\>gras\</b\> \| \*x\* \_y\_`,
+		"[lien](http://x) ![i]":    `\[lien\](http://x) !\[i\]`,
+		"a\nb\rc\td\x00e":          "a b c de",
+		"`code` ~barré~ $x$ &amp;": "\\`code\\` \\~barré\\~ \\$x\\$ \\&amp;",
+	} {
+		if got := mdText(in); got != want {
+			t.Errorf("mdText(%q) = %q, attendu %q", in, got, want)
+		}
+	}
+}

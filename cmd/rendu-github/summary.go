@@ -38,7 +38,7 @@ func Summary(r *report.Report) string {
 	if r.Engine != "" {
 		facts = append(facts, mdText(r.Engine))
 	}
-	if r.Seconds > 0 {
+	if r.Seconds >= 1 {
 		facts = append(facts, duration(r.Seconds))
 	}
 	if len(facts) > 0 {
@@ -144,17 +144,18 @@ func duration(secs float64) string {
 // mdText escapes a text for Markdown on one line: each character that
 // Markdown or GitHub's extensions read (emphasis, code, links and images,
 // HTML and entities, a table's cell border, headings, strikethrough, math)
-// is backslash-escaped, as CommonMark allows for any ASCII punctuation, so
-// that the text shows as it is; line breaks become spaces.
+// is backslash-escaped, as CommonMark allows for any ASCII punctuation (#
+// only where it would start a heading), so that the text shows as it is;
+// line breaks become spaces.
 func mdText(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for i, r := range s {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
 		case r < 0x20 || r == 0x7f:
 			// control characters are dropped
-		case r < 0x80 && strings.ContainsRune("\\`*_[]<>|#~&!$", r):
+		case r < 0x80 && strings.ContainsRune("\\`*_[]<>|~&$", r), r == '#' && i == 0:
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
