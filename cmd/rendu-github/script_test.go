@@ -230,7 +230,7 @@ func TestScriptWrongVariant(t *testing.T) {
 		"| 4.b /health renvoie {\"status\":\"ok\"} | ❌ en échec |",
 		"### ❌ 4.b",
 		"**Commande** :\n\n```sh\ncurl http://localhost:8000/health\n```",
-		"**Attendu** : une ligne exactement {\"status\":\"ok\"}",
+		"**Attendu** : la sortie standard contient une ligne exactement {\"status\":\"ok\"}",
 		"**Obtenu** :\n\n```text\n{\"status\":\"OK\"}\n```",
 		"**Où regarder** : api/app.py, ligne 8",
 	} {
