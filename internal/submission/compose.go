@@ -35,6 +35,10 @@ func (s *state) checkCompose() {
 	data, _ := s.data(name)
 	doc, line, msg := parseYAML(data)
 	if doc == nil {
+		if s.todo[name] {
+			s.check("5.b", false, name, line, "le YAML ne se lit pas encore (%s) : complétez d'abord ses # TODO", msg)
+			return
+		}
 		s.refuse(name, line, "le YAML ne se lit pas (%s) ; corrigez-le avant la vérification.", msg)
 		return
 	}
@@ -56,6 +60,10 @@ func (s *state) checkCompose() {
 	if err != nil {
 		if len(missing) == 0 {
 			line, msg := yamlErrorLine(s.clean(err))
+			if s.todo[name] {
+				s.check("5.b", false, name, line, "Docker Compose ne lit pas encore ce fichier (%s) : complétez d'abord ses # TODO", msg)
+				return
+			}
 			s.refuse(name, line, "Docker Compose ne lit pas ce fichier (%s) ; corrigez-le avant la vérification.", msg)
 		}
 		return

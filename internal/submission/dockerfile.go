@@ -50,13 +50,15 @@ func (s *state) readDockerfile(file string, line int, data []byte) *dockerfile {
 		s.refuseIn(d, rangeLine(loc), "la directive « syntax=%s » ferait télécharger et exécuter par BuildKit une image de frontend choisie par le Dockerfile, refusé : le TP n'en a pas besoin, retirez cette ligne.", syntax)
 	}
 	res, err := parser.Parse(bytes.NewReader(data))
-	if err != nil {
-		s.refuseIn(d, errorLine(err), "BuildKit ne lit pas ce Dockerfile (%s) ; corrigez-le avant la vérification.", detail(err))
-		return nil
+	if err == nil {
+		d.escape = res.EscapeToken
+		d.stages, d.metaArgs, err = instructions.Parse(res.AST, nil)
 	}
-	d.escape = res.EscapeToken
-	d.stages, d.metaArgs, err = instructions.Parse(res.AST, nil)
 	if err != nil {
+		if line == 0 && s.todo[file] {
+			s.check("3.b", false, file, errorLine(err), "BuildKit ne lit pas encore ce Dockerfile (%s) : complétez d'abord ses # TODO", detail(err))
+			return nil
+		}
 		s.refuseIn(d, errorLine(err), "BuildKit ne lit pas ce Dockerfile (%s) ; corrigez-le avant la vérification.", detail(err))
 		return nil
 	}

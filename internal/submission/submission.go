@@ -71,6 +71,7 @@ type state struct {
 	doc         *yamlDoc          // the Compose file's nodes, for lines
 	env         map[string]string // the folder's .env
 	dockerfiles map[string]bool   // the Dockerfiles read, by student's path
+	todo        map[string]bool   // the files with a TODO not answered yet (todo.go)
 }
 
 // refuse adds a reason, prefixed with the file and line it is about.
@@ -143,6 +144,7 @@ func Load(dir string) (*Submission, error) {
 	s.layout, s.compose = layout, compose
 	s.staged = staging(f, layout, compose)
 
+	s.checkAllTODOs()
 	s.checkApp()
 	s.checkLayoutDockerfile()
 	if compose != "" {

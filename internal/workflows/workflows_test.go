@@ -23,16 +23,19 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// workflowFiles lists .github/workflows/*.yml (and *.yaml).
+// workflowFiles lists .github/workflows/*.yml (and *.yaml), and the
+// workflow the lab's starting files give the student (depart/.github/).
 func workflowFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
-	for _, pat := range []string{"*.yml", "*.yaml"} {
-		m, err := filepath.Glob(filepath.Join(".github", "workflows", pat))
-		if err != nil {
-			t.Fatal(err)
+	for _, dir := range []string{".github", filepath.Join("depart", ".github")} {
+		for _, pat := range []string{"*.yml", "*.yaml"} {
+			m, err := filepath.Glob(filepath.Join(dir, "workflows", pat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, m...)
 		}
-		files = append(files, m...)
 	}
 	if len(files) == 0 {
 		t.Fatal("aucun workflow dans .github/workflows/")

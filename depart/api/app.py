@@ -1,0 +1,5 @@
+# TODO: importer FastAPI
+
+# TODO: créer une instance FastAPI
+
+# TODO: définir une route GET /health
