@@ -208,7 +208,7 @@ func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students [
 					r = &report.Report{Student: s, Folder: filepath.Join(cl.class, s), Date: time.Now().Format(time.RFC3339),
 						Checker: "l'outil de vérification a échoué, pas ce rendu (" + err.Error() + ") ; voir journal.txt"}
 					r.Grade(cl.bareme)
-					if werr := writeStudent(r, filepath.Join(cl.absOut, s)); werr != nil {
+					if werr := r.WriteFiles(filepath.Join(cl.absOut, s)); werr != nil {
 						fmt.Fprintf(cl.w, "  %-24s rapport non écrit : %v\n", s, werr)
 					}
 				} else {
@@ -561,7 +561,7 @@ func fromReports(o options, bareme *report.Bareme, identifiers map[string]string
 			line += fmt.Sprintf(" ; vérifié par une autre version des scripts (%s, ici %s)", orUnknown(r.Scripts), orUnknown(version))
 		}
 		fmt.Fprintf(w, "  %s\n", line)
-		if err := writeStudent(r, filepath.Join(absOut, s)); err != nil {
+		if err := r.WriteFiles(filepath.Join(absOut, s)); err != nil {
 			return nil, err
 		}
 	}
@@ -605,31 +605,6 @@ func readReport(p string, d os.DirEntry) (*report.Report, string) {
 		return nil, "pas un rapport de vérification : il n'a ni élève, ni date, ni questions"
 	}
 	return r, ""
-}
-
-// writeStudent writes a student's pages from a report read back.
-func writeStudent(r *report.Report, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	html, err := r.HTML()
-	if err != nil {
-		return err
-	}
-	js, err := r.JSON()
-	if err != nil {
-		return err
-	}
-	junit, err := r.JUnit()
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(r.Text()), "rapport.junit.xml": junit} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func orUnknown(v string) string {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -460,4 +462,33 @@ func (r *Report) HTML() ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// Files are the names of the files WriteFiles writes: the report in HTML,
+// JSON, text and JUnit XML.
+var Files = []string{"rapport.html", "rapport.json", "rapport.txt", "rapport.junit.xml"}
+
+// WriteFiles writes the report into dir, in each of its forms (Files).
+func (r *Report) WriteFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	html, err := r.HTML()
+	if err != nil {
+		return err
+	}
+	js, err := r.JSON()
+	if err != nil {
+		return err
+	}
+	junit, err := r.JUnit()
+	if err != nil {
+		return err
+	}
+	for i, data := range [][]byte{html, js, []byte(r.Text()), junit} {
+		if err := os.WriteFile(filepath.Join(dir, Files[i]), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

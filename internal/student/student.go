@@ -223,7 +223,7 @@ func (c *checker) end(rep *report.Report, out string, begin time.Time) int {
 	rep.Seconds = time.Since(begin).Seconds()
 	rep.Grade(c.bareme)
 	fmt.Print(rep.Text())
-	if err := writeReports(rep, out); err != nil {
+	if err := rep.WriteFiles(out); err != nil {
 		fmt.Println("tpdocker: rapport non écrit :", err)
 		return 1
 	}
@@ -232,30 +232,6 @@ func (c *checker) end(rep *report.Report, out string, begin time.Time) int {
 		return 1
 	}
 	return 0
-}
-
-func writeReports(rep *report.Report, out string) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	html, err := rep.HTML()
-	if err != nil {
-		return err
-	}
-	js, err := rep.JSON()
-	if err != nil {
-		return err
-	}
-	junit, err := rep.JUnit()
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{"rapport.html": html, "rapport.json": js, "rapport.txt": []byte(rep.Text()), "rapport.junit.xml": junit} {
-		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // stage puts the student's files where a script works, and sets what the
