@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"tpdocker/internal/buildkit"
+	"tpdocker/internal/buildprogress"
 	"tpdocker/internal/record"
 )
 
@@ -143,7 +143,7 @@ func TestOutputsInWrittenOrder(t *testing.T) {
 				}
 				continue
 			}
-			if buildkit.Canonical(s.Stdout) != s.Stdout || buildkit.Canonical(s.Stderr) != s.Stderr || hasProgress(s.Stdout) || hasProgress(s.Stderr) {
+			if buildprogress.Canonical(s.Stdout) != s.Stdout || buildprogress.Canonical(s.Stderr) != s.Stderr || hasProgress(s.Stdout) || hasProgress(s.Stderr) {
 				continue
 			}
 			if s.Output == "" {

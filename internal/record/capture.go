@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"tpdocker/internal/buildkit"
+	"tpdocker/internal/buildprogress"
 )
 
 // Capture names a screenshot of the report and the recorded commands it
@@ -49,7 +49,7 @@ func (c Capture) Text(r *Result) (string, error) {
 			return "", fmt.Errorf("%s : la commande %q (occurrence %d) n'est pas dans l'enregistrement %s", c.Name, cc.Cmd, cc.Nth, c.Script)
 		}
 		out := found.Tty
-		if v, ok := buildkit.Terminal(found.Stderr, 100); ok && found.Stdout == "" && !strings.Contains(cc.Cmd, "compose") {
+		if v, ok := buildprogress.Terminal(found.Stderr, 100); ok && found.Stdout == "" && !strings.Contains(cc.Cmd, "compose") {
 			// A build in a terminal: BuildKit's condensed view, as the
 			// author's screenshot showed it, not the plain log.
 			out = v

@@ -21,7 +21,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
-	"tpdocker/internal/buildkit"
+	"tpdocker/internal/buildprogress"
 	"tpdocker/internal/scriptlang"
 )
 
@@ -144,7 +144,7 @@ func MakeRaw(script, transcript string, archive *txtar.Archive, failed bool, run
 		// compose). Its progress is put in a fixed order, in one block
 		// where it started: what came before the build stays before it.
 		s := &r.Steps[i]
-		out, errs := buildkit.Canonical(s.Stdout), buildkit.Canonical(s.Stderr)
+		out, errs := buildprogress.Canonical(s.Stdout), buildprogress.Canonical(s.Stderr)
 		if (out != s.Stdout || errs != s.Stderr) && s.Output != "" {
 			s.Output = Reordered(s.Output, s.Stdout, s.Stderr, out, errs)
 		}

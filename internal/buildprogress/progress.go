@@ -1,4 +1,4 @@
-// Package buildkit reads the progress that BuildKit prints for a build in
+// Package buildprogress reads the progress that BuildKit prints for a build in
 // its plain form ("--progress=plain", what a client writes when its output
 // is not a terminal), as "docker build" and "docker compose build" print it
 // on their standard error:
@@ -18,7 +18,7 @@
 // arrive, and numbered that way, which changes from one build to the next.
 // Canonical gives one order for the same build, and Terminal draws what a
 // terminal shows of it once it has finished.
-package buildkit
+package buildprogress
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package buildkit
+package buildprogress
 
 // BuildKit's progress output read as a reader's terminal shows it, on
 // recorded outputs.
