@@ -492,3 +492,10 @@ func (r *Report) WriteFiles(dir string) error {
 	}
 	return nil
 }
+
+// ProgressLine is a question's line as the check says it while it runs,
+// as soon as the question is decided: its mark, its verdict in words, its
+// ID and title.
+func ProgressLine(q Question) string {
+	return fmt.Sprintf("  %s%-15s %-4s %s", textMark(q.Status), word(q.Status), q.ID, q.Title)
+}

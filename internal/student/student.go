@@ -126,6 +126,12 @@ func Check(opts Options) int {
 		byID[rep.Questions[i].ID] = &rep.Questions[i]
 	}
 	applyStatic(sub.Checks, byID)
+	fmt.Println("tpdocker: vos fichiers, lus avant toute exécution :")
+	for _, q := range rep.Questions {
+		if q.Status != "" {
+			fmt.Println(report.ProgressLine(q))
+		}
+	}
 
 	c.suite = harness.New(harness.Config{LockWait: opts.LockWait, Stage: c.stage})
 	if err := c.suite.Start(); err != nil {
@@ -206,14 +212,42 @@ func (c *checker) runExercises(work string, scripts map[string]script, byID map[
 					q.Status, q.Reason, q.Checker = report.Unverifiable, reason, checker
 				}
 			}
+			c.said(name, scripts[name], byID)
 			continue
 		}
+		fmt.Printf("tpdocker: exercice %s en cours : %s…\n", exerciseNumber(name), doing[name])
 		deadline := time.Now().Add(c.opts.Limit)
 		if !end.IsZero() && end.Before(deadline) {
 			deadline = end
 		}
 		res := c.runScript(work, name, scripts[name].src, deadline)
 		applyRun(res, scripts[name], byID, hints, c.sub.Dir)
+		c.said(name, scripts[name], byID)
+	}
+}
+
+// doing says what each exercise does, and so what the check waits for
+// while it runs.
+var doing = map[string]string{
+	"ex3-build":    "construction de l'image simple-api (la première fois, téléchargement de python:3.9-slim et de FastAPI)",
+	"ex4-run":      "l'API dans un conteneur, port 8000 publié, attente de son démarrage",
+	"ex5-compose":  "Compose construit l'API et démarre PostgreSQL 16 (la première fois, téléchargement de postgres:16)",
+	"ex6-postgres": "psql dans la base, arrêt et redémarrage de PostgreSQL",
+	"ex7-debug":    "logs, shell dans le conteneur, restart, une erreur volontaire, prune",
+}
+
+// exerciseNumber is "4" for ex4-run.
+func exerciseNumber(script string) string {
+	return strings.TrimPrefix(strings.SplitN(script, "-", 2)[0], "ex")
+}
+
+// said prints the lines of an exercise's questions, once decided: a
+// student sees each verdict as soon as it is known.
+func (c *checker) said(name string, s script, byID map[string]*report.Question) {
+	for _, id := range s.questions {
+		if q, lq := byID[id], report.LabQuestionByID(id); q != nil && (lq == nil || !lq.Static) {
+			fmt.Println(report.ProgressLine(*q))
+		}
 	}
 }
 
