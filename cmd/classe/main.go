@@ -201,7 +201,8 @@ func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students [
 			for s := range queue {
 				r, err := checkStudent(ctx, cl.root, cl.bin, e, filepath.Join(cl.absClass, s), filepath.Join(cl.absOut, s), cl.limit, cl.baremeFile)
 				mu.Lock()
-				progress := fmt.Sprintf("[%d/%d]", len(reports)+1, cl.total)
+				done := len(reports) + 1
+				progress := fmt.Sprintf("[%d/%d, %d restant(s)]", done, cl.total, cl.total-done)
 				if err != nil {
 					errorsSeen++
 					fmt.Fprintf(cl.w, "  %-24s le vérificateur a échoué sur %s : %v %s\n", s, e, err, progress)
