@@ -208,7 +208,9 @@ func (r *Report) Text() string {
 	for _, q := range qs {
 		head := "  " + textMark(q.Status) + " " + pad(q.ID, idWidth) + "  "
 		if kind(q.Status) != Unverifiable {
-			fmt.Fprintf(&b, "%s\n", strings.TrimRight(head+q.Title, " "))
+			// The verdict in words too: a terminal without an emoji font
+			// shows the mark as a box.
+			fmt.Fprintf(&b, "%s\n", strings.TrimRight(head+word(q.Status)+"  "+q.Title, " "))
 			lastReason = ""
 			continue
 		}

@@ -176,8 +176,8 @@ func TestText(t *testing.T) {
 	lines := strings.Split(got, "\n")
 	for _, want := range []string{
 		"Vérification du TP de alice (Docker 29.8.0, containerd) — 3 min 12 s",
-		"  ✅ 3.a   app.py expose /health",
-		"  ❌ 4.b   /health renvoie le JSON attendu",
+		"  ✅ 3.a   réussie  app.py expose /health",
+		"  ❌ 4.b   échouée  /health renvoie le JSON attendu",
 		"  –  4.c   La réponse donne la version de Python",
 		"           non vérifiable : dépend de 4.b, en échec",
 		"  –  5.b   non vérifiable : non atteinte : 5.a en échec",
@@ -260,7 +260,7 @@ func TestTextPassed(t *testing.T) {
 		Questions: []Question{{ID: "3.a", Title: "app.py expose /health", Status: OK}}}
 	got := r.Text()
 	want := "Vérification du TP de chloé (Docker 29.8.0, containerd, contexte « colima ») — 45 s\n" +
-		"  ✅ 3.a  app.py expose /health\n" +
+		"  ✅ 3.a  réussie  app.py expose /health\n" +
 		"\nBilan : 1 réussie, 0 échouée, 0 non vérifiable.\n"
 	if got != want {
 		t.Errorf("Text() =\n%s\nwant:\n%s", got, want)
