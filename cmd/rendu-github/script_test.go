@@ -117,6 +117,15 @@ func runScript(t *testing.T, dossier, depot string) scriptRun {
 		t.Fatalf("la sortie de la vérification n'est pas entre ::stop-commands:: et son jeton :\n%s", r.stdout)
 	}
 	r.wrapped = r.stdout[start:end]
+	// A check that ran past the first 20 s said, in the log, that it runs.
+	if m := regexp.MustCompile(`vérification (\d+)\.\d s`).FindStringSubmatch(lastLine(r.stdout, "verifier-rendu : ")); m == nil {
+		t.Errorf("la dernière ligne ne donne pas les durées :\n%s", r.stdout)
+	} else if secs, _ := strconv.Atoi(m[1]); secs > 21 && !regexp.MustCompile(`(?m)^… vérification en cours depuis 0 min 2\d s`).MatchString(r.wrapped) {
+		t.Errorf("vérification de %d s sans ligne de progression :\n%s", secs, r.stdout)
+	}
+	if strings.Contains(r.stdout, "syntax error") {
+		t.Errorf("erreur du script :\n%s", r.stdout)
+	}
 	if !strings.Contains(r.wrapped, "Rapports :") {
 		t.Errorf("le rapport du terminal n'est pas dans la partie protégée :\n%s", r.stdout)
 	}

@@ -36,7 +36,7 @@ func (s *state) checkCompose() {
 	doc, line, msg := parseYAML(data)
 	if doc == nil {
 		if s.todo[name] {
-			s.check("5.b", false, name, line, "le YAML ne se lit pas encore (%s) : complétez d'abord ses # TODO", msg)
+			s.check("5.b", false, name, line, "le YAML ne se lit pas encore (%s) : complétez d'abord ses # TODO.", msg)
 			return
 		}
 		s.refuse(name, line, "le YAML ne se lit pas (%s) ; corrigez-le avant la vérification.", msg)
@@ -61,7 +61,7 @@ func (s *state) checkCompose() {
 		if len(missing) == 0 {
 			line, msg := yamlErrorLine(s.clean(err))
 			if s.todo[name] {
-				s.check("5.b", false, name, line, "Docker Compose ne lit pas encore ce fichier (%s) : complétez d'abord ses # TODO", msg)
+				s.check("5.b", false, name, line, "Docker Compose ne lit pas encore ce fichier (%s) : complétez d'abord ses # TODO.", msg)
 				return
 			}
 			s.refuse(name, line, "Docker Compose ne lit pas ce fichier (%s) ; corrigez-le avant la vérification.", msg)

@@ -56,7 +56,7 @@ func (s *state) readDockerfile(file string, line int, data []byte) *dockerfile {
 	}
 	if err != nil {
 		if line == 0 && s.todo[file] {
-			s.check("3.b", false, file, errorLine(err), "BuildKit ne lit pas encore ce Dockerfile (%s) : complétez d'abord ses # TODO", detail(err))
+			s.check("3.b", false, file, errorLine(err), "BuildKit ne lit pas encore ce Dockerfile (%s) : complétez d'abord ses # TODO.", detail(err))
 			return nil
 		}
 		s.refuseIn(d, errorLine(err), "BuildKit ne lit pas ce Dockerfile (%s) ; corrigez-le avant la vérification.", detail(err))

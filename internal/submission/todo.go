@@ -64,7 +64,7 @@ func (s *state) checkTODOs(q, name string) bool {
 	} else if n > 1 {
 		msg += fmt.Sprintf(" (et %d autres # TODO sans réponse dans ce fichier)", n)
 	}
-	s.check(q, false, name, todos[0].line, "%s", msg)
+	s.check(q, false, name, todos[0].line, "%s.", msg)
 	s.hint(q, name, todos[0].line, "# TODO: "+todos[0].text)
 	return true
 }
