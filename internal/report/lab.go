@@ -190,7 +190,7 @@ func LabData() ([]byte, error) {
 		data.Exercises = append(data.Exercises, e)
 	}
 	for _, q := range Lab {
-		data.Questions = append(data.Questions, question{ID: q.ID, Exercise: q.Exercise, Title: q.Title, Static: q.Static, Needs: q.Needs})
+		data.Questions = append(data.Questions, question(q))
 	}
 	out, err := json.MarshalIndent(data, "", "  ")
 	return append(out, '\n'), err
