@@ -223,8 +223,9 @@ func TestScriptCompletedFiles(t *testing.T) {
 	}
 }
 
-// faux-json, in a sub-folder of the student's repository: 4.b fails, the
-// annotation names the route's line, relative to the repository.
+// faux-json, in a sub-folder of the student's repository: 4.b and 5.d
+// fail (each exercise is checked on its own merits), the annotations name
+// the route's line, relative to the repository.
 func TestScriptWrongVariant(t *testing.T) {
 	needDocker(t)
 	depot := filepath.Join(t.TempDir(), "depot")
@@ -232,8 +233,8 @@ func TestScriptWrongVariant(t *testing.T) {
 	copyInto(t, dossier, "../../testdata/rendus/faux-json")
 	r := runScript(t, dossier, depot)
 	st := statuses(r.report)
-	if r.code == 0 || !slices.Equal(st[report.Fail], []string{"4.b"}) {
-		t.Fatalf("code %d, questions %v : attendu 4.b en échec\n%s", r.code, st, r.stdout)
+	if r.code == 0 || !slices.Equal(st[report.Fail], []string{"4.b", "5.d"}) {
+		t.Fatalf("code %d, questions %v : attendu 4.b et 5.d en échec\n%s", r.code, st, r.stdout)
 	}
 	for _, want := range []string{
 		"| 4.b /health renvoie {\"status\":\"ok\"} | ❌ en échec |",
@@ -255,8 +256,13 @@ func TestScriptWrongVariant(t *testing.T) {
 		}
 	}
 	a := annotations(r)
-	if len(a) != 1 || a[0].props["file"] != "tp/api/app.py" || a[0].props["line"] != strconv.Itoa(line) || a[0].props["title"] != `Question 4.b : /health renvoie {"status":"ok"}` {
-		t.Errorf("annotations : %+v, attendu une sur tp/api/app.py, ligne %d", a, line)
+	if len(a) != 2 || a[0].props["title"] != `Question 4.b : /health renvoie {"status":"ok"}` || !strings.HasPrefix(a[1].props["title"], "Question 5.d : ") {
+		t.Errorf("annotations : %+v, attendu 4.b puis 5.d", a)
+	}
+	for _, an := range a {
+		if an.props["file"] != "tp/api/app.py" || an.props["line"] != strconv.Itoa(line) {
+			t.Errorf("annotation %+v, attendue sur tp/api/app.py, ligne %d", an, line)
+		}
 	}
 }
 
@@ -268,8 +274,8 @@ func TestScriptHostileVariant(t *testing.T) {
 	copyInto(t, depot, "testdata/hostile-commandes")
 	r := runScript(t, depot, depot)
 	st := statuses(r.report)
-	if r.code == 0 || !slices.Equal(st[report.Fail], []string{"4.b"}) {
-		t.Fatalf("code %d, questions %v : attendu 4.b en échec\n%s", r.code, st, r.stdout)
+	if r.code == 0 || !slices.Equal(st[report.Fail], []string{"4.b", "5.d"}) {
+		t.Fatalf("code %d, questions %v : attendu 4.b et 5.d en échec\n%s", r.code, st, r.stdout)
 	}
 	// Unwrapped, the output would give the runner the student's commands:
 	// the test is able to fail.
