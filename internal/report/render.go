@@ -206,11 +206,9 @@ func (r *Report) Text() string {
 	anyUnverifiable := false
 	lastReason := "" // a reason said just above is not said again
 	for _, q := range qs {
-		head := "  " + textMark(q.Status) + " " + pad(q.ID, idWidth) + "  "
+		head := questionHead(q, idWidth)
 		if kind(q.Status) != Unverifiable {
-			// The verdict in words too: a terminal without an emoji font
-			// shows the mark as a box.
-			fmt.Fprintf(&b, "%s\n", strings.TrimRight(head+word(q.Status)+"  "+q.Title, " "))
+			fmt.Fprintf(&b, "%s\n", decidedLine(q, idWidth))
 			lastReason = ""
 			continue
 		}
@@ -495,9 +493,29 @@ func (r *Report) WriteFiles(dir string) error {
 	return nil
 }
 
+// questionHead starts a question's line in the terminal: its mark and
+// its ID, padded to idWidth.
+func questionHead(q Question, idWidth int) string {
+	return "  " + textMark(q.Status) + " " + pad(q.ID, idWidth) + "  "
+}
+
+// decidedLine is the terminal line of a question that passed or failed:
+// the verdict in words too, since a terminal without an emoji font shows
+// the mark as a box.
+func decidedLine(q Question, idWidth int) string {
+	return strings.TrimRight(questionHead(q, idWidth)+word(q.Status)+"  "+q.Title, " ")
+}
+
 // ProgressLine is a question's line as the check says it while it runs,
-// as soon as the question is decided: its mark, its verdict in words, its
-// ID and title.
+// as soon as the question is decided: the report's own line, and for a
+// question « non vérifiable », why.
 func ProgressLine(q Question) string {
-	return fmt.Sprintf("  %s%-15s %-4s %s", textMark(q.Status), word(q.Status), q.ID, q.Title)
+	if kind(q.Status) != Unverifiable {
+		return decidedLine(q, 0)
+	}
+	line := questionHead(q, 0) + word(q.Status) + "  " + q.Title
+	if q.Reason != "" {
+		line += " : " + q.Reason
+	}
+	return line
 }

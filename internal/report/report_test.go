@@ -323,3 +323,17 @@ func TestReadJSONRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressLine: while the check runs, a question's line is the
+// report's, with the verdict in words, and says why it is not verifiable.
+func TestProgressLine(t *testing.T) {
+	for q, want := range map[*Question]string{
+		{ID: "4.b", Title: "/health répond", Status: Fail}:                                                                 "  ❌ 4.b  échouée  /health répond",
+		{ID: "3.a", Title: "app.py expose /health", Status: OK}:                                                            "  ✅ 3.a  réussie  app.py expose /health",
+		{ID: "4.c", Title: "docker ps", Status: Unverifiable, Reason: "l'exercice s'est arrêté avant, à la question 4.b."}: "  –  4.c  non vérifiable  docker ps : l'exercice s'est arrêté avant, à la question 4.b.",
+	} {
+		if got := ProgressLine(*q); got != want {
+			t.Errorf("ProgressLine(%s) = %q, want %q", q.ID, got, want)
+		}
+	}
+}
