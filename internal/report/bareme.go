@@ -106,7 +106,7 @@ func (r *Report) Grade(b *Bareme) {
 	if b == nil {
 		b = DefaultBareme()
 	}
-	r.Bareme = b.Name
+	r.Bareme, r.bareme = b.Name, b
 	r.Score, r.Max = 0, 0
 	if r.Checker != "" {
 		return // nothing is held against the student: no score, no maximum
@@ -125,6 +125,15 @@ func (r *Report) Grade(b *Bareme) {
 			r.Score += q.Earned()
 		}
 	}
+}
+
+// pointsOf is a question's points in the barème the report was graded
+// with: one point when it was not graded.
+func (r *Report) pointsOf(id string) float64 {
+	if r.bareme == nil {
+		return DefaultPoints
+	}
+	return r.bareme.Of(id)
 }
 
 // Points says a number of points in French: "2", "0,5".

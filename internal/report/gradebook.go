@@ -153,7 +153,7 @@ func (r *Report) JUnit() ([]byte, error) {
 	questions := r.sortedQuestions()
 	if len(questions) == 0 {
 		for _, q := range Lab {
-			questions = append(questions, Question{ID: q.ID, Title: q.Title, Points: DefaultPoints, Status: Unverifiable})
+			questions = append(questions, Question{ID: q.ID, Title: q.Title, Points: r.pointsOf(q.ID), Status: Unverifiable})
 		}
 	}
 	for _, q := range questions {

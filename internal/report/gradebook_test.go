@@ -290,9 +290,10 @@ func TestJUnit(t *testing.T) {
 	if !bytes.Contains(data, []byte(`file="app.py" line="9"`)) {
 		t.Errorf("no file and line for 4.b:\n%s", data)
 	}
-	// A refused folder: every question of the lab, failed with its reason.
+	// A refused folder: every question of the lab, failed with its reason,
+	// worth its points in the teacher's barème.
 	ref := refused()
-	ref.Grade(nil)
+	ref.Grade(&Bareme{Name: "b.txt", Points: map[string]float64{"4.b": 2}})
 	data, err = ref.JUnit()
 	if err != nil {
 		t.Fatal(err)
@@ -307,5 +308,18 @@ func TestJUnit(t *testing.T) {
 	}
 	if n != len(Lab) {
 		t.Errorf("refused: %d failures ; want %d", n, len(Lab))
+	}
+	doc = junitSuites{}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	points := map[string]string{}
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			points[strings.Fields(c.Name)[0]] = c.Properties[0].Value + "/" + c.Properties[1].Value
+		}
+	}
+	if points["4.b"] != "2/0" || points["4.a"] != "1/0" {
+		t.Errorf("refused: points (worth/earned) %v ; want 4.b 2/0 and 4.a 1/0", points)
 	}
 }

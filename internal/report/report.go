@@ -68,6 +68,8 @@ type Report struct {
 	Max       float64    `json:"max"`               // the points that could be earned: every question's, but those the checker could not check
 	Questions []Question `json:"questions"`
 	Seconds   float64    `json:"seconds"`
+
+	bareme *Bareme // the barème Grade was given, for what the questions do not carry (a refused folder's)
 }
 
 // MaxActualLines is how many lines of a question's output the renderings
