@@ -161,6 +161,31 @@ func ids(specs ...string) []string {
 	return out
 }
 
+// variantClasses makes the class of the repository's variants, and the
+// class of the slow ones, which are checked with a short limit.
+func variantClasses(tb testing.TB) (class, slow string) {
+	// The variants, plus the two hostile ones a repository cannot hold as
+	// files (a symbolic link out of the folder, a large file).
+	class = tb.TempDir()
+	if err := os.CopyFS(class, os.DirFS("../../testdata/rendus")); err != nil {
+		tb.Fatal(err)
+	}
+	os.Remove(filepath.Join(class, "README.md"))
+	if err := os.Symlink("/etc/passwd", filepath.Join(class, "hostile-lien", "api", "app.py")); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(class, "hostile-gros", "api", "donnees.bin"), bytes.Repeat([]byte("x"), 2<<20), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	slow = tb.TempDir()
+	for name := range slowExpect {
+		if err := os.Rename(filepath.Join(class, name), filepath.Join(slow, name)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return class, slow
+}
+
 // TestClassOverVariants checks the repository's student variants as a
 // class: every correct one passes, every wrong one fails at the question
 // it is about and only there, every hostile one is refused before anything
@@ -170,26 +195,7 @@ func TestClassOverVariants(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short : la classe n'est pas vérifiée (Docker)")
 	}
-	// The class: the variants, plus the two hostile ones a repository
-	// cannot hold as files (a symbolic link out of the folder, a large file).
-	class := t.TempDir()
-	if err := os.CopyFS(class, os.DirFS("../../testdata/rendus")); err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(filepath.Join(class, "README.md"))
-	if err := os.Symlink("/etc/passwd", filepath.Join(class, "hostile-lien", "api", "app.py")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(class, "hostile-gros", "api", "donnees.bin"), bytes.Repeat([]byte("x"), 2<<20), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// The slow ones are a class of their own, with a short limit.
-	slow := t.TempDir()
-	for name := range slowExpect {
-		if err := os.Rename(filepath.Join(class, name), filepath.Join(slow, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	class, slow := variantClasses(t)
 	before, beforeSlow := treeDigest(t, class), treeDigest(t, slow)
 	engines := os.Getenv("TPDOCKER_MOTEURS")
 	es, err := ParseEngines(engines)
@@ -364,7 +370,7 @@ func sampleBody(b []byte) string {
 
 // treeDigest sums a folder's names, modes, modification times and
 // contents.
-func treeDigest(t *testing.T, dir string) string {
+func treeDigest(t testing.TB, dir string) string {
 	h := sha256.New()
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -392,7 +398,7 @@ func treeDigest(t *testing.T, dir string) string {
 
 // suiteObjects lists what the lab labels on an engine: containers,
 // networks, volumes and images of its runs.
-func suiteObjects(t *testing.T, e Engine) string {
+func suiteObjects(t testing.TB, e Engine) string {
 	var b strings.Builder
 	for _, args := range [][]string{
 		{"ps", "-a", "--filter", "label=tpdocker.scope", "--format", "conteneur {{.Names}} {{.Label \"tpdocker.scope\"}}"},
