@@ -1,7 +1,8 @@
 // Command classe checks a whole class: every sub-folder of CLASSE is one
 // student's TP, checked by the lab's own scripts (internal/student, what
-// go test -rendu runs), one student after another on each engine. It writes each student's reports, then one summary table,
-// in HTML and CSV: one row per student, one column per question.
+// go test -rendu runs), one student after another on each engine. It
+// writes each student's reports, then one summary table, in HTML and CSV:
+// one row per student, one column per question.
 //
 //	go run ./cmd/classe ../classe
 //	go run ./cmd/classe -sortie out/classe -moteurs default,salle2 ../classe
@@ -14,6 +15,10 @@
 // given as CONTEXTE=COMMANDE, COMMANDE being what runs a program of this
 // machine where that engine's ports are on localhost (nsenter into the
 // engine's network namespace, for example).
+//
+// -reprendre keeps the reports already written under -sortie by these
+// scripts after the student's last change, and checks only the others: a
+// class interrupted, or a few folders handed in again.
 //
 // Run it from the repository's root, where the scripts are (testdata/).
 // Each student is checked in a process of its own, this program run again
@@ -92,8 +97,9 @@ func classMain() {
 	bareme := flag.String("bareme", "", "a barème file: one question and its points a line (\"4.b 2\"); one point per question by default")
 	eleves := flag.String("eleves", "", "a CSV file mapping each folder to the student's email or idnumber in the grade book (columns dossier and email or idnumber)")
 	reports := flag.Bool("rapports", false, "build the class from the rapport.json files already written under CLASSE (one sub-folder per student, or the files side by side), without Docker")
+	resume := flag.Bool("reprendre", false, "keep the reports already written under -sortie by these scripts after the student's last change, and check only the other students (a class interrupted, or a few folders changed)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage : go run ./cmd/classe [-sortie DOSSIER] [-moteurs CONTEXTE,...] [-limite 4m] [-bareme FICHIER] [-eleves eleves.csv] [-rapports] CLASSE")
+		fmt.Fprintln(os.Stderr, "usage : go run ./cmd/classe [-sortie DOSSIER] [-moteurs CONTEXTE,...] [-limite 4m] [-bareme FICHIER] [-eleves eleves.csv] [-reprendre] [-rapports] CLASSE")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -103,7 +109,7 @@ func classMain() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := options{class: flag.Arg(0), out: *out, engines: *engines, limit: *limit, bareme: *bareme, eleves: *eleves, fromReports: *reports}
+	o := options{class: flag.Arg(0), out: *out, engines: *engines, limit: *limit, bareme: *bareme, eleves: *eleves, fromReports: *reports, resume: *resume}
 	c, err := run(ctx, o, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "classe :", err)
@@ -186,14 +192,109 @@ type classCheck struct {
 	w                       io.Writer
 }
 
+// keep puts in reports the students whose report, already written under
+// the output folder, can stand (keptReport), says so for each, and
+// returns the students left to check.
+func (cl *classCheck) keep(version string, students []string, reports map[string]*report.Report) []string {
+	var left []string
+	for _, s := range students {
+		r, why := keptReport(filepath.Join(cl.absOut, s), filepath.Join(cl.absClass, s), version)
+		if r == nil {
+			if why != "" {
+				fmt.Fprintf(cl.w, "  %-24s vérifié à nouveau : %s\n", s, why)
+			}
+			left = append(left, s)
+			continue
+		}
+		r.Student = s
+		r.Grade(cl.bareme)
+		if err := r.WriteFiles(filepath.Join(cl.absOut, s)); err != nil { // the barème may have changed
+			fmt.Fprintf(cl.w, "  %-24s vérifié à nouveau : rapport non réécrit : %v\n", s, err)
+			left = append(left, s)
+			continue
+		}
+		reports[s] = r
+		fmt.Fprintf(cl.w, "  %s [%d/%d, rapport gardé]\n", studentLine(r, Engine{Context: "rapport du " + shortDate(r.Date)}), len(reports), cl.total)
+	}
+	if len(reports) > 0 {
+		fmt.Fprintf(cl.w, "classe : %d rapport(s) gardé(s), %d élève(s) à vérifier\n", len(reports), len(left))
+	}
+	return left
+}
+
+// keptReport reads the report written in out for the student's folder
+// dir, and keeps it when it was written by these scripts (version), after
+// the folder's last change, and the checker checked every question. It
+// says why it does not keep a report there is; none there is no reason.
+func keptReport(out, dir, version string) (*report.Report, string) {
+	p := filepath.Join(out, "rapport.json")
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, ""
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err.Error()
+	}
+	r, err := report.ReadJSON(data)
+	switch {
+	case err != nil:
+		return nil, err.Error()
+	case version == "" || r.Scripts != version:
+		return nil, fmt.Sprintf("rapport écrit par une autre version des scripts (%s, ici %s)", orUnknown(r.Scripts), orUnknown(version))
+	case r.Checker != "":
+		return nil, "l'outil n'avait pas pu le vérifier"
+	}
+	for _, q := range r.Questions {
+		if q.Checker {
+			return nil, "l'outil n'avait pas pu vérifier " + q.ID
+		}
+	}
+	changed, err := lastChange(dir)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if !changed.Before(info.ModTime()) {
+		return nil, "dossier modifié depuis son rapport"
+	}
+	return r, ""
+}
+
+// lastChange is the time of the latest change under dir, itself included.
+func lastChange(dir string) (time.Time, error) {
+	var last time.Time
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		if t := info.ModTime(); t.After(last) {
+			last = t
+		}
+		return nil
+	})
+	return last, err
+}
+
+// shortDate is "7/12 14:05" for an RFC 3339 date, or the date as it is.
+func shortDate(date string) string {
+	t, err := time.Parse(time.RFC3339, date)
+	if err != nil {
+		return date
+	}
+	return t.Format("2/1 15:04")
+}
+
 // checkAll checks the students, one at a time on each engine, the engines
 // in parallel, each student's line said as soon as it is checked, with how
-// many are done; Ctrl-C stops feeding them. It returns the reports by
-// student, and how many the checker itself failed on.
-func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students []string) (map[string]*report.Report, int) {
+// many are done; Ctrl-C stops feeding them. It adds their reports to
+// reports, by student, and returns how many the checker itself failed on.
+func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students []string, reports map[string]*report.Report) int {
 	queue := make(chan string)
 	var mu sync.Mutex
-	reports := map[string]*report.Report{}
 	errorsSeen := 0
 	var wg sync.WaitGroup
 	for _, e := range engines {
@@ -232,7 +333,7 @@ feed:
 	}
 	close(queue)
 	wg.Wait()
-	return reports, errorsSeen
+	return errorsSeen
 }
 
 // classRun is the result of a class.
@@ -249,6 +350,7 @@ type options struct {
 	limit               time.Duration
 	bareme, eleves      string // files, or ""
 	fromReports         bool   // -rapports
+	resume              bool   // -reprendre
 }
 
 func run(ctx context.Context, o options, w io.Writer) (*classRun, error) {
@@ -308,9 +410,14 @@ func run(ctx context.Context, o options, w io.Writer) (*classRun, error) {
 	}
 	fmt.Fprintf(w, "classe : %d élève(s), %d moteur(s) : %s\n", len(students), len(engines), engineNames(engines))
 	cl := &classCheck{root: root, bin: bin, class: class, absClass: absClass, absOut: absOut, limit: limit, baremeFile: o.bareme, bareme: bareme, total: len(students), w: w}
-	reports, errorsSeen := cl.checkAll(ctx, engines, students)
+	reports := map[string]*report.Report{}
+	toCheck := students
+	if o.resume {
+		toCheck = cl.keep(scriptsVersion(root), students, reports)
+	}
+	errorsSeen := cl.checkAll(ctx, engines, toCheck, reports)
 	if ctx.Err() != nil {
-		return nil, errors.New("interrompu : les objets de l'élève en cours ont été supprimés par sa vérification")
+		return nil, fmt.Errorf("interrompu : les objets de l'élève en cours ont été supprimés par sa vérification ; les %d rapport(s) déjà écrits sont gardés : relancez avec -reprendre pour vérifier les %d autre(s) élève(s)", len(reports), len(students)-len(reports))
 	}
 
 	c := &report.Class{Title: classTitle(absClass), Identifiers: identifiers, Scripts: scriptsVersion(root)}

@@ -515,3 +515,80 @@ func TestClassFromReports(t *testing.T) {
 		t.Errorf("unmapped folders: %v", err)
 	}
 }
+
+// -reprendre keeps a report written by these scripts after the student's
+// last change, and checks again the students whose report is missing, from
+// other scripts, older than their folder, or the checker's failure. The
+// folders checked here are refused before anything runs: no Docker.
+func TestClassResume(t *testing.T) {
+	version, err := report.ScriptsVersion("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	class, out := t.TempDir(), t.TempDir()
+	for _, s := range []string{"gardee", "sans-rapport", "autre-version", "modifiee", "outil"} {
+		from := "../../testdata/rendus/hostile-privileged"
+		if s == "gardee" {
+			from = "../../testdata/rendus/correct-tp"
+		}
+		if err := os.CopyFS(filepath.Join(class, s), os.DirFS(from)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	written := func(student, scripts, checker string) {
+		r := &report.Report{Student: student, Folder: filepath.Join(class, student), Date: "2026-03-01T14:05:09+01:00", Scripts: scripts, Checker: checker}
+		for _, q := range report.Lab {
+			r.Questions = append(r.Questions, report.Question{ID: q.ID, Title: q.Title, Status: report.OK})
+		}
+		r.Grade(nil)
+		if err := r.WriteFiles(filepath.Join(out, student)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	written("gardee", version, "")
+	written("autre-version", "0123456789ab", "")
+	written("modifiee", version, "")
+	written("outil", version, "le moteur ne répond pas")
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(filepath.Join(class, "modifiee", "api", "app.py"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	bareme := filepath.Join(t.TempDir(), "bareme.txt")
+	os.WriteFile(bareme, []byte("4.b 3\n"), 0o644)
+
+	var log bytes.Buffer
+	r, err := run(context.Background(), options{class: class, out: out, bareme: bareme, resume: true}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	text := log.String()
+	for _, want := range []string{
+		"gardee                   réussi 23/23 : 21 réussies, 0 non vérifiables, 0 s (rapport du 1/3 14:05) [1/5, rapport gardé]",
+		"autre-version            vérifié à nouveau : rapport écrit par une autre version des scripts (0123456789ab, ici " + version + ")",
+		"modifiee                 vérifié à nouveau : dossier modifié depuis son rapport",
+		"outil                    vérifié à nouveau : l'outil n'avait pas pu le vérifier",
+		"classe : 1 rapport(s) gardé(s), 4 élève(s) à vérifier",
+		"sans-rapport             refusé, 0/23",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in:\n%s", want, text)
+		}
+	}
+	for _, rep := range r.report.Reports {
+		kept := rep.Student == "gardee"
+		if kept != rep.Passed() || kept != (len(rep.Refused) == 0) {
+			t.Errorf("%s: passed %v, refused %q", rep.Student, rep.Passed(), rep.Refused)
+		}
+	}
+	if len(r.report.Reports) != 5 {
+		t.Errorf("%d reports ; want 5", len(r.report.Reports))
+	}
+	// The kept report is graded again, with the barème of this run.
+	data, err := os.ReadFile(filepath.Join(out, "gardee", "rapport.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := report.ReadJSON(data); err != nil || rep.Max != 23 || rep.Bareme != "bareme.txt" {
+		t.Errorf("kept report: %v, %v", rep, err)
+	}
+}
