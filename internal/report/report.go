@@ -63,6 +63,7 @@ type Report struct {
 	Skipped   string     `json:"skipped,omitempty"` // French: which exercises do not depend on the student's files (1, 2, 8) and are not run
 	Checker   string     `json:"checker,omitempty"` // French: why the checker itself could not check this folder (never the student's fault)
 	Scripts   string     `json:"scripts,omitempty"` // the version of the lab's scripts that checked it (ScriptsVersion)
+	Digest    string     `json:"digest,omitempty"`  // the student's folder as it was checked (submission.Digest)
 	Bareme    string     `json:"bareme,omitempty"`  // the barème's name: "défaut" (one point per question) or its file's
 	Score     float64    `json:"score"`             // the points earned
 	Max       float64    `json:"max"`               // the points that could be earned: every question's, but those the checker could not check

@@ -97,6 +97,9 @@ func Check(opts Options) int {
 	if v, err := report.ScriptsVersion(opts.Root); err == nil {
 		rep.Scripts = v
 	}
+	if d, err := submission.Digest(opts.Dir); err == nil {
+		rep.Digest = d
+	}
 	if submission.Within(out, abs) {
 		fmt.Printf("tpdocker: -sortie %s est dans le dossier de l'élève, qui n'est jamais modifié : choisissez un autre dossier.\n", out)
 		return 2
@@ -158,6 +161,11 @@ func Check(opts Options) int {
 	defer os.RemoveAll(work)
 
 	c.runExercises(work, scripts, byID)
+	if c.suite.Interrupted() {
+		// Ctrl-C: what the exercises said since is not the student's, so
+		// no report is written; the suite's clean-up ends this process.
+		select {}
+	}
 	c.suite.Close()
 	return c.end(rep, out, begin)
 }
