@@ -16,9 +16,10 @@
 // machine where that engine's ports are on localhost (nsenter into the
 // engine's network namespace, for example).
 //
-// -reprendre keeps the reports already written under -sortie by these
-// scripts after the student's last change, and checks only the others: a
-// class interrupted, or a few folders handed in again.
+// -reprendre keeps the reports already written under -sortie for the same
+// folder, by these scripts, on the same files (submission.Digest), and
+// checks only the other students: a class interrupted, or a few folders
+// handed in again.
 //
 // Run it from the repository's root, where the scripts are (testdata/).
 // Each student is checked in a process of its own, this program run again
@@ -97,7 +98,7 @@ func classMain() {
 	bareme := flag.String("bareme", "", "a barème file: one question and its points a line (\"4.b 2\"); one point per question by default")
 	eleves := flag.String("eleves", "", "a CSV file mapping each folder to the student's email or idnumber in the grade book (columns dossier and email or idnumber)")
 	reports := flag.Bool("rapports", false, "build the class from the rapport.json files already written under CLASSE (one sub-folder per student, or the files side by side), without Docker")
-	resume := flag.Bool("reprendre", false, "keep the reports already written under -sortie by these scripts after the student's last change, and check only the other students (a class interrupted, or a few folders changed)")
+	resume := flag.Bool("reprendre", false, "keep the reports already written under -sortie for the same folder, by these scripts, on the same files, and check only the other students (a class interrupted, or a few folders handed in again)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage : go run ./cmd/classe [-sortie DOSSIER] [-moteurs CONTEXTE,...] [-limite 4m] [-bareme FICHIER] [-eleves eleves.csv] [-reprendre] [-rapports] CLASSE")
 		flag.PrintDefaults()
@@ -223,60 +224,50 @@ func (cl *classCheck) keep(version string, students []string, reports map[string
 }
 
 // keptReport reads the report written in out for the student's folder
-// dir, and keeps it when it was written by these scripts (version), after
-// the folder's last change, and the checker checked every question. It
-// says why it does not keep a report there is; none there is no reason.
+// dir, and keeps it when it was written for that folder, by these scripts,
+// on the same files (submission.Digest), and the checker checked every
+// question. It says why it does not keep a report there is; none there is
+// no reason.
 func keptReport(out, dir, version string) (*report.Report, string) {
-	p := filepath.Join(out, "rapport.json")
-	info, err := os.Stat(p)
-	if err != nil {
+	data, err := os.ReadFile(filepath.Join(out, "rapport.json"))
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, ""
 	}
-	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil, err.Error()
 	}
 	r, err := report.ReadJSON(data)
-	switch {
-	case err != nil:
-		return nil, err.Error()
-	case version == "" || r.Scripts != version:
-		return nil, fmt.Sprintf("rapport écrit par une autre version des scripts (%s, ici %s)", orUnknown(r.Scripts), orUnknown(version))
-	case r.Checker != "":
-		return nil, "l'outil n'avait pas pu le vérifier"
-	}
-	for _, q := range r.Questions {
-		if q.Checker {
-			return nil, "l'outil n'avait pas pu vérifier " + q.ID
-		}
-	}
-	changed, err := lastChange(dir)
 	if err != nil {
 		return nil, err.Error()
 	}
-	if !changed.Before(info.ModTime()) {
+	if why := unkept(r); why != "" {
+		return nil, why
+	}
+	switch digest, err := submission.Digest(dir); {
+	case filepath.Clean(r.Folder) != filepath.Clean(dir):
+		return nil, "rapport d'un autre dossier (" + r.Folder + ")"
+	case version == "" || r.Scripts != version:
+		return nil, fmt.Sprintf("rapport écrit par une autre version des scripts (%s, ici %s)", orUnknown(r.Scripts), orUnknown(version))
+	case err != nil:
+		return nil, "dossier illisible : " + err.Error()
+	case r.Digest != digest:
 		return nil, "dossier modifié depuis son rapport"
 	}
 	return r, ""
 }
 
-// lastChange is the time of the latest change under dir, itself included.
-func lastChange(dir string) (time.Time, error) {
-	var last time.Time
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
+// unkept says why a report can never be kept: the checker could not check
+// it, or one of its questions.
+func unkept(r *report.Report) string {
+	if r.Checker != "" {
+		return "l'outil n'avait pas pu le vérifier"
+	}
+	for _, q := range r.Questions {
+		if q.Checker {
+			return "l'outil n'avait pas pu vérifier " + q.ID
 		}
-		info, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		if t := info.ModTime(); t.After(last) {
-			last = t
-		}
-		return nil
-	})
-	return last, err
+	}
+	return ""
 }
 
 // shortDate is "7/12 14:05" for an RFC 3339 date, or the date as it is.
@@ -301,13 +292,22 @@ func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students [
 		wg.Go(func() {
 			for s := range queue {
 				r, err := checkStudent(ctx, cl.root, cl.bin, e, filepath.Join(cl.absClass, s), filepath.Join(cl.absOut, s), cl.limit, cl.baremeFile)
+				if ctx.Err() != nil {
+					// Stopped with the class: whatever its check wrote
+					// since is not the student's.
+					os.Remove(filepath.Join(cl.absOut, s, "rapport.json"))
+					mu.Lock()
+					fmt.Fprintf(cl.w, "  %-24s interrompu, sans rapport\n", s)
+					mu.Unlock()
+					continue
+				}
 				mu.Lock()
 				done := len(reports) + 1
 				progress := fmt.Sprintf("[%d/%d, %d restant(s)]", done, cl.total, cl.total-done)
 				if err != nil {
 					errorsSeen++
 					fmt.Fprintf(cl.w, "  %-24s le vérificateur a échoué sur %s : %v %s\n", s, e, err, progress)
-					r = &report.Report{Student: s, Folder: filepath.Join(cl.class, s), Date: time.Now().Format(time.RFC3339),
+					r = &report.Report{Student: s, Folder: filepath.Join(cl.class, s), Date: time.Now().Format(time.RFC3339), Scripts: scriptsVersion(cl.root),
 						Checker: "l'outil de vérification a échoué, pas ce rendu (" + err.Error() + ") ; voir journal.txt"}
 					r.Grade(cl.bareme)
 					if werr := r.WriteFiles(filepath.Join(cl.absOut, s)); werr != nil {
@@ -373,6 +373,9 @@ func run(ctx context.Context, o options, w io.Writer) (*classRun, error) {
 		identifiers = ids
 	}
 	if o.fromReports {
+		if o.resume {
+			return nil, errors.New("-reprendre ne va pas avec -rapports : -rapports ne vérifie personne, il lit les rapports déjà écrits")
+		}
 		return fromReports(o, bareme, identifiers, begin, w)
 	}
 	engines, err := ParseEngines(o.engines)
@@ -417,7 +420,13 @@ func run(ctx context.Context, o options, w io.Writer) (*classRun, error) {
 	}
 	errorsSeen := cl.checkAll(ctx, engines, toCheck, reports)
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("interrompu : les objets de l'élève en cours ont été supprimés par sa vérification ; les %d rapport(s) déjà écrits sont gardés : relancez avec -reprendre pour vérifier les %d autre(s) élève(s)", len(reports), len(students)-len(reports))
+		kept := 0
+		for _, r := range reports {
+			if unkept(r) == "" {
+				kept++
+			}
+		}
+		return nil, fmt.Errorf("interrompu : les objets de l'élève en cours ont été supprimés par sa vérification ; relancez avec -reprendre pour garder les rapports déjà écrits (%d) et vérifier les autres élèves (%d)", kept, len(students)-kept)
 	}
 
 	c := &report.Class{Title: classTitle(absClass), Identifiers: identifiers, Scripts: scriptsVersion(root)}

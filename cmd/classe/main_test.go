@@ -25,6 +25,7 @@ import (
 
 	"tpdocker/internal/dockerwrap"
 	"tpdocker/internal/report"
+	"tpdocker/internal/submission"
 )
 
 // TestMain makes this test binary what the class runs for each student, as
@@ -516,17 +517,18 @@ func TestClassFromReports(t *testing.T) {
 	}
 }
 
-// -reprendre keeps a report written by these scripts after the student's
-// last change, and checks again the students whose report is missing, from
-// other scripts, older than their folder, or the checker's failure. The
-// folders checked here are refused before anything runs: no Docker.
+// -reprendre keeps a report written for the same folder, by these scripts,
+// on the same files, and checks again the students whose report is
+// missing, from another folder, from other scripts, on files changed
+// since, or the checker's failure. The folders checked here are refused
+// before anything runs: no Docker.
 func TestClassResume(t *testing.T) {
 	version, err := report.ScriptsVersion("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	class, out := t.TempDir(), t.TempDir()
-	for _, s := range []string{"gardee", "sans-rapport", "autre-version", "modifiee", "outil"} {
+	for _, s := range []string{"gardee", "sans-rapport", "autre-dossier", "autre-version", "modifiee", "outil"} {
 		from := "../../testdata/rendus/hostile-privileged"
 		if s == "gardee" {
 			from = "../../testdata/rendus/correct-tp"
@@ -535,8 +537,12 @@ func TestClassResume(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	written := func(student, scripts, checker string) {
-		r := &report.Report{Student: student, Folder: filepath.Join(class, student), Date: "2026-03-01T14:05:09+01:00", Scripts: scripts, Checker: checker}
+	written := func(student, folder, scripts, checker string) {
+		digest, err := submission.Digest(filepath.Join(class, student))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &report.Report{Student: student, Folder: filepath.Join(folder, student), Date: "2026-03-01T14:05:09+01:00", Scripts: scripts, Checker: checker, Digest: digest}
 		for _, q := range report.Lab {
 			r.Questions = append(r.Questions, report.Question{ID: q.ID, Title: q.Title, Status: report.OK})
 		}
@@ -545,12 +551,12 @@ func TestClassResume(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	written("gardee", version, "")
-	written("autre-version", "0123456789ab", "")
-	written("modifiee", version, "")
-	written("outil", version, "le moteur ne répond pas")
-	later := time.Now().Add(time.Minute)
-	if err := os.Chtimes(filepath.Join(class, "modifiee", "api", "app.py"), later, later); err != nil {
+	written("gardee", class, version, "")
+	written("autre-dossier", "../classe-a", version, "")
+	written("autre-version", class, "0123456789ab", "")
+	written("modifiee", class, version, "")
+	written("outil", class, "", "le moteur ne répond pas")
+	if err := os.WriteFile(filepath.Join(class, "modifiee", "api", "app.py"), []byte("app = None\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	bareme := filepath.Join(t.TempDir(), "bareme.txt")
@@ -563,11 +569,12 @@ func TestClassResume(t *testing.T) {
 	}
 	text := log.String()
 	for _, want := range []string{
-		"gardee                   réussi 23/23 : 21 réussies, 0 non vérifiables, 0 s (rapport du 1/3 14:05) [1/5, rapport gardé]",
+		"gardee                   réussi 23/23 : 21 réussies, 0 non vérifiables, 0 s (rapport du 1/3 14:05) [1/6, rapport gardé]",
+		"autre-dossier            vérifié à nouveau : rapport d'un autre dossier (../classe-a/autre-dossier)",
 		"autre-version            vérifié à nouveau : rapport écrit par une autre version des scripts (0123456789ab, ici " + version + ")",
 		"modifiee                 vérifié à nouveau : dossier modifié depuis son rapport",
 		"outil                    vérifié à nouveau : l'outil n'avait pas pu le vérifier",
-		"classe : 1 rapport(s) gardé(s), 4 élève(s) à vérifier",
+		"classe : 1 rapport(s) gardé(s), 5 élève(s) à vérifier",
 		"sans-rapport             refusé, 0/23",
 	} {
 		if !strings.Contains(text, want) {
@@ -580,8 +587,8 @@ func TestClassResume(t *testing.T) {
 			t.Errorf("%s: passed %v, refused %q", rep.Student, rep.Passed(), rep.Refused)
 		}
 	}
-	if len(r.report.Reports) != 5 {
-		t.Errorf("%d reports ; want 5", len(r.report.Reports))
+	if len(r.report.Reports) != 6 {
+		t.Errorf("%d reports ; want 6", len(r.report.Reports))
 	}
 	// The kept report is graded again, with the barème of this run.
 	data, err := os.ReadFile(filepath.Join(out, "gardee", "rapport.json"))
@@ -590,5 +597,14 @@ func TestClassResume(t *testing.T) {
 	}
 	if rep, err := report.ReadJSON(data); err != nil || rep.Max != 23 || rep.Bareme != "bareme.txt" {
 		t.Errorf("kept report: %v, %v", rep, err)
+	}
+	// The reports this run wrote are kept by the next one: they carry the
+	// folder, the scripts and the files they were written for.
+	log.Reset()
+	if _, err := run(context.Background(), options{class: class, out: out, resume: true}, &log); err != nil || !strings.Contains(log.String(), "classe : 6 rapport(s) gardé(s), 0 élève(s) à vérifier") {
+		t.Errorf("a second -reprendre: %v\n%s", err, log.String())
+	}
+	if _, err := run(context.Background(), options{class: class, out: t.TempDir(), resume: true, fromReports: true}, io.Discard); err == nil || !strings.Contains(err.Error(), "-reprendre ne va pas avec -rapports") {
+		t.Errorf("-reprendre with -rapports: %v", err)
 	}
 }
