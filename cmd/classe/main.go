@@ -286,7 +286,7 @@ func shortDate(date string) string {
 func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students []string, reports map[string]*report.Report) int {
 	queue := make(chan string)
 	var mu sync.Mutex
-	errorsSeen := 0
+	errorsSeen, checked, begin := 0, 0, time.Now()
 	var wg sync.WaitGroup
 	for _, e := range engines {
 		wg.Go(func() {
@@ -302,8 +302,9 @@ func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students [
 					continue
 				}
 				mu.Lock()
+				checked++
 				done := len(reports) + 1
-				progress := fmt.Sprintf("[%d/%d, %d restant(s)]", done, cl.total, cl.total-done)
+				progress := fmt.Sprintf("[%d/%d, %d restant(s)%s]", done, cl.total, cl.total-done, timeLeft(time.Since(begin), checked, cl.total-done))
 				if err != nil {
 					errorsSeen++
 					fmt.Fprintf(cl.w, "  %-24s le vérificateur a échoué sur %s : %v %s\n", s, e, err, progress)
@@ -334,6 +335,23 @@ feed:
 	close(queue)
 	wg.Wait()
 	return errorsSeen
+}
+
+// timeLeft guesses how long the students left will take, from the pace
+// of the checked ones: ", environ 25 min", or nothing when none is left.
+func timeLeft(elapsed time.Duration, checked, left int) string {
+	if checked == 0 || left == 0 {
+		return ""
+	}
+	d := elapsed * time.Duration(left) / time.Duration(checked)
+	switch {
+	case d < time.Minute:
+		return ", moins d'une minute"
+	case d < time.Hour:
+		return fmt.Sprintf(", environ %d min", int(d.Round(time.Minute).Minutes()))
+	}
+	d = d.Round(10 * time.Minute)
+	return fmt.Sprintf(", environ %d h %02d", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // classRun is the result of a class.

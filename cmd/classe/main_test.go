@@ -65,6 +65,24 @@ func TestParseEngines(t *testing.T) {
 	}
 }
 
+func TestTimeLeft(t *testing.T) {
+	for _, c := range []struct {
+		elapsed       time.Duration
+		checked, left int
+		want          string
+	}{
+		{time.Minute, 1, 0, ""},
+		{time.Minute, 0, 3, ""},
+		{20 * time.Second, 2, 1, ", moins d'une minute"},
+		{2 * time.Minute, 4, 50, ", environ 25 min"},
+		{10 * time.Minute, 10, 190, ", environ 3 h 10"},
+	} {
+		if got := timeLeft(c.elapsed, c.checked, c.left); got != c.want {
+			t.Errorf("timeLeft(%v, %d, %d) = %q ; want %q", c.elapsed, c.checked, c.left, got, c.want)
+		}
+	}
+}
+
 func TestStudents(t *testing.T) {
 	dir := t.TempDir()
 	for _, d := range []string{"bob", "alice", ".cache"} {
