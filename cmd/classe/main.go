@@ -286,11 +286,12 @@ func shortDate(date string) string {
 func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students []string, reports map[string]*report.Report) int {
 	queue := make(chan string)
 	var mu sync.Mutex
-	errorsSeen, checked, begin := 0, 0, time.Now()
+	errorsSeen, checked, spent := 0, 0, time.Duration(0)
 	var wg sync.WaitGroup
 	for _, e := range engines {
 		wg.Go(func() {
 			for s := range queue {
+				start := time.Now()
 				r, err := checkStudent(ctx, cl.root, cl.bin, e, filepath.Join(cl.absClass, s), filepath.Join(cl.absOut, s), cl.limit, cl.baremeFile)
 				if ctx.Err() != nil {
 					// Stopped with the class: whatever its check wrote
@@ -303,8 +304,9 @@ func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students [
 				}
 				mu.Lock()
 				checked++
+				spent += time.Since(start)
 				done := len(reports) + 1
-				progress := fmt.Sprintf("[%d/%d, %d restant(s)%s]", done, cl.total, cl.total-done, timeLeft(time.Since(begin), checked, cl.total-done))
+				progress := fmt.Sprintf("[%d/%d, %d restant(s)%s]", done, cl.total, cl.total-done, timeLeft(spent, checked, cl.total-done, len(engines)))
 				if err != nil {
 					errorsSeen++
 					fmt.Fprintf(cl.w, "  %-24s le vérificateur a échoué sur %s : %v %s\n", s, e, err, progress)
@@ -337,13 +339,14 @@ feed:
 	return errorsSeen
 }
 
-// timeLeft guesses how long the students left will take, from the pace
-// of the checked ones: ", environ 25 min", or nothing when none is left.
-func timeLeft(elapsed time.Duration, checked, left int) string {
+// timeLeft guesses how long the students left will take on the engines,
+// from the time the checked ones took (spent, all together): ", environ
+// 25 min", or nothing when none is left.
+func timeLeft(spent time.Duration, checked, left, engines int) string {
 	if checked == 0 || left == 0 {
 		return ""
 	}
-	d := elapsed * time.Duration(left) / time.Duration(checked)
+	d := spent * time.Duration(left) / time.Duration(checked*max(engines, 1))
 	switch {
 	case d < time.Minute:
 		return ", moins d'une minute"

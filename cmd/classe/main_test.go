@@ -67,18 +67,19 @@ func TestParseEngines(t *testing.T) {
 
 func TestTimeLeft(t *testing.T) {
 	for _, c := range []struct {
-		elapsed       time.Duration
-		checked, left int
-		want          string
+		spent                  time.Duration
+		checked, left, engines int
+		want                   string
 	}{
-		{time.Minute, 1, 0, ""},
-		{time.Minute, 0, 3, ""},
-		{20 * time.Second, 2, 1, ", moins d'une minute"},
-		{2 * time.Minute, 4, 50, ", environ 25 min"},
-		{10 * time.Minute, 10, 190, ", environ 3 h 10"},
+		{time.Minute, 1, 0, 1, ""},
+		{time.Minute, 0, 3, 1, ""},
+		{20 * time.Second, 2, 1, 1, ", moins d'une minute"},
+		{2 * time.Minute, 4, 50, 1, ", environ 25 min"},
+		{2 * time.Minute, 4, 50, 2, ", environ 13 min"},
+		{10 * time.Minute, 10, 190, 1, ", environ 3 h 10"},
 	} {
-		if got := timeLeft(c.elapsed, c.checked, c.left); got != c.want {
-			t.Errorf("timeLeft(%v, %d, %d) = %q ; want %q", c.elapsed, c.checked, c.left, got, c.want)
+		if got := timeLeft(c.spent, c.checked, c.left, c.engines); got != c.want {
+			t.Errorf("timeLeft(%v, %d, %d, %d) = %q ; want %q", c.spent, c.checked, c.left, c.engines, got, c.want)
 		}
 	}
 }
