@@ -76,3 +76,31 @@ func TestVerifierPage(t *testing.T) {
 		}
 	})
 }
+
+// On the published site, each exercise page links the check it replays, at
+// the commit that published it; a plain build (hugo server, a clone) has
+// no such link.
+func TestExerciseVerificationLink(t *testing.T) {
+	page := func(t *testing.T, ex string) string {
+		t.Helper()
+		dir := htmltest.Build(t, ".", "", "")
+		data, err := os.ReadFile(filepath.Join(dir, "exercices", ex, "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	t.Run("publiée", func(t *testing.T) {
+		t.Setenv("HUGO_PARAMS_DEPOT", "prof-exemple/tp-docker")
+		t.Setenv("HUGO_PARAMS_COMMIT", "0123456789abcdef0123456789abcdef01234567")
+		want := `<a href="https://github.com/prof-exemple/tp-docker/blob/0123456789abcdef0123456789abcdef01234567/testdata/ex4-run.txtar" rel="external">la vérification de cette page</a>, sur GitHub).`
+		if p := page(t, "ex4"); !strings.Contains(p, want) {
+			t.Errorf("ex4 ne contient pas %s", want)
+		}
+	})
+	t.Run("sans-publication", func(t *testing.T) {
+		if p := page(t, "ex4"); strings.Contains(p, "la vérification de cette page") || strings.Contains(p, "github.com/") {
+			t.Error("sans dépôt, ex4 renvoie vers GitHub")
+		}
+	})
+}
