@@ -1,10 +1,8 @@
 package submission
 
 // The lab's starting files mark each line a student writes with a
-// "# TODO: …" comment. A TODO that nothing answers yet (no line under it
-// before a blank line, another comment, a less indented line or the end of
-// the file) fails its
-// file's question with a message that names it, and a file that does not
+// "# TODO: …" comment. A TODO that nothing answers yet (answered) fails
+// its file's question with a message that names it, and a file that does not
 // parse while it still has such a TODO fails its question instead of being
 // refused: the files are half written, not hostile, and the question's
 // failure already keeps every exercise that uses the file from running.
@@ -33,19 +31,46 @@ func unansweredTODOs(data []byte) []todo {
 		if !ok {
 			continue
 		}
-		next, indent := "", 0
-		if i+1 < len(lines) {
-			next = strings.TrimSpace(lines[i+1])
-			indent = len(lines[i+1]) - len(strings.TrimLeft(lines[i+1], " \t"))
-		}
-		// In YAML, a line less indented than the comment belongs to an
-		// enclosing key: it does not answer the TODO.
-		if next == "" || strings.HasPrefix(next, "#") || indent < len(l)-len(strings.TrimLeft(l, " \t")) {
+		if !answered(lines, i) {
 			out = append(out, todo{i + 1, strings.TrimSpace(strings.TrimLeft(rest, " :"))})
 		}
 	}
 	return out
 }
+
+// answered tells whether the comment at lines[i] has an answer under it:
+// the first line after it that is not blank, when it is not a comment, not
+// less indented than the comment (in YAML, that line belongs to an
+// enclosing key), and not a key of the same indentation that opens a block
+// holding only comments (a sibling key with its own TODO).
+func answered(lines []string, i int) bool {
+	next := nextFilled(lines, i)
+	if next < 0 {
+		return false
+	}
+	t := strings.TrimSpace(lines[next])
+	if strings.HasPrefix(t, "#") || indentOf(lines[next]) < indentOf(lines[i]) {
+		return false
+	}
+	if strings.HasSuffix(t, ":") && indentOf(lines[next]) == indentOf(lines[i]) {
+		after := nextFilled(lines, next)
+		return after >= 0 && !strings.HasPrefix(strings.TrimSpace(lines[after]), "#")
+	}
+	return true
+}
+
+// nextFilled is the index of the first line after lines[i] that is not
+// blank, or -1.
+func nextFilled(lines []string, i int) int {
+	for j := i + 1; j < len(lines); j++ {
+		if strings.TrimSpace(lines[j]) != "" {
+			return j
+		}
+	}
+	return -1
+}
+
+func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }
 
 // checkTODOs fails question q for the first unanswered TODO of the file
 // name, and reports whether there is one.

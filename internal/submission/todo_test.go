@@ -16,6 +16,16 @@ func TestUnansweredTODOs(t *testing.T) {
 	if strings.Join(got, ",") != "b,c,d,f" {
 		t.Errorf("TODO sans réponse : %v, attendu b, c, d et f", got)
 	}
+	// An answer after a blank line; a sibling key with its own TODO; an
+	// answer that is itself a block.
+	src = "# TODO: g\n\nFROM x\n\n# TODO: h\n\n# autre\nservices:\n  api:\n    # TODO: i\n    ports:\n      # TODO: j\n  db:\n    # TODO: k\n    build:\n      context: .\n"
+	got = nil
+	for _, td := range unansweredTODOs([]byte(src)) {
+		got = append(got, td.text)
+	}
+	if strings.Join(got, ",") != "h,i,j" {
+		t.Errorf("TODO sans réponse : %v, attendu h, i et j", got)
+	}
 }
 
 // The lab's starting files (depart/), untouched: not refused, every
