@@ -67,18 +67,35 @@ func outsideCode(md string) string {
 	return b.String()
 }
 
+// A check the tool could not finish is never said « réussie »: no
+// question failed, but some, or the whole folder, were not checked.
+func TestSummaryChecker(t *testing.T) {
+	r := &report.Report{Student: "mon-tp", Questions: []report.Question{
+		{ID: "3.a", Title: "app.py", Status: report.OK},
+		{ID: "3.c", Title: "docker build", Status: report.Unverifiable, Checker: true, Reason: "Docker n'a pas pu être utilisé."},
+	}}
+	r.Grade(nil)
+	if md := Summary(r); !strings.Contains(md, "## Vérification du TP : ⚠️ incomplète, 1 question que l'outil n'a pas pu vérifier") || strings.Contains(md, "✅ réussie (") {
+		t.Errorf("questions non vérifiées par l'outil :\n%s", md)
+	}
+	r = &report.Report{Student: "mon-tp", Checker: "le moteur ne répond pas"}
+	if md := Summary(r); !strings.Contains(md, "⚠️ non vérifié par l'outil, pas de votre fait\n\nle moteur ne répond pas") {
+		t.Errorf("l'outil a échoué :\n%s", md)
+	}
+}
+
 func TestSummary(t *testing.T) {
 	md := Summary(failingReport())
 	for _, want := range []string{
-		"## Vérification du TP : ❌ en échec (2 questions en échec)",
+		"## Vérification du TP : ❌ en échec (2 questions échouées)",
 		"la note vient de la vérification que l'enseignant lance lui-même",
 		"| 3.a app.py expose la route /health | ✅ réussie |",
-		"| 4.c docker ps montre le conteneur | ➖ non vérifiable | l'exercice s'est arrêté avant, à la question 4.b. |",
+		"| 4.c docker ps montre le conteneur | – non vérifiable | l'exercice s'est arrêté avant, à la question 4.b. |",
 		`### ❌ 4.b /health renvoie {"status":"ok"}`,
 		"**Commande** :\n\n```sh\ncurl http://localhost:8000/health\n```",
 		"**Obtenu** :\n\n`````text\n" + hostileActual + "\n`````",
 		`**Où regarder** : api/app.py, ligne 9 : @app.get("/health")`,
-		"Bilan : 1 réussie, 2 en échec, 1 non vérifiable.",
+		"Bilan : 1 réussie, 2 échouées, 1 non vérifiable.",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("le résumé ne contient pas %q :\n%s", want, md)

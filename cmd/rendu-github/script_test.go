@@ -237,7 +237,7 @@ func TestScriptWrongVariant(t *testing.T) {
 		t.Fatalf("code %d, questions %v : attendu 4.b et 5.d en échec\n%s", r.code, st, r.stdout)
 	}
 	for _, want := range []string{
-		"| 4.b /health renvoie {\"status\":\"ok\"} | ❌ en échec |",
+		"| 4.b /health renvoie {\"status\":\"ok\"} | ❌ échouée |",
 		"### ❌ 4.b",
 		"**Commande** :\n\n```sh\ncurl http://localhost:8000/health\n```",
 		"**Attendu** : la sortie standard contient une ligne exactement {\"status\":\"ok\"}",

@@ -2,44 +2,36 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"tpdocker/internal/report"
 )
-
-// verdict is a question's status in words, after its emoji: readable
-// without an emoji font.
-func verdict(s report.Status) string {
-	switch s {
-	case report.OK:
-		return "✅ réussie"
-	case report.Fail:
-		return "❌ en échec"
-	}
-	return "➖ non vérifiable"
-}
 
 // Summary is the job summary of a report, in GitHub's Markdown. Every text
 // from the report is escaped (mdText) or fenced as code (mdCode): what the
 // student's program printed is shown, never read as Markdown or HTML.
 func Summary(r *report.Report) string {
 	var b strings.Builder
-	ok, fail, unv := r.Counts()
+	ok, fail, _ := r.Counts()
+	checker := r.CheckerQuestions()
 	switch {
 	case len(r.Refused) > 0:
 		b.WriteString("## Vérification du TP : ❌ rendu refusé, rien n'a été lancé\n\n")
+	case r.Checker != "":
+		b.WriteString("## Vérification du TP : ⚠️ non vérifié par l'outil, pas de votre fait\n\n" + mdText(r.Checker) + "\n\n")
+	case fail == 0 && len(checker) > 0:
+		fmt.Fprintf(&b, "## Vérification du TP : ⚠️ incomplète, %s que l'outil n'a pas pu vérifier\n\n", report.Plural(len(checker), "question", "questions"))
 	case r.Passed():
-		fmt.Fprintf(&b, "## Vérification du TP : ✅ réussie (%s)\n\n", plural(ok, "question réussie", "questions réussies"))
+		fmt.Fprintf(&b, "## Vérification du TP : ✅ réussie (%s)\n\n", report.Plural(ok, "question réussie", "questions réussies"))
 	default:
-		fmt.Fprintf(&b, "## Vérification du TP : ❌ en échec (%s)\n\n", plural(fail, "question en échec", "questions en échec"))
+		fmt.Fprintf(&b, "## Vérification du TP : ❌ en échec (%s)\n\n", report.Plural(fail, "question échouée", "questions échouées"))
 	}
 	var facts []string
 	if r.Engine != "" {
 		facts = append(facts, mdText(r.Engine))
 	}
 	if r.Seconds >= 1 {
-		facts = append(facts, duration(r.Seconds))
+		facts = append(facts, report.Duration(r.Seconds))
 	}
 	if len(facts) > 0 {
 		b.WriteString(strings.Join(facts, " · ") + "\n\n")
@@ -61,9 +53,12 @@ func Summary(r *report.Report) string {
 		if q.Status == report.Unverifiable {
 			detail = mdText(q.Reason)
 		}
-		fmt.Fprintf(&b, "| %s %s | %s | %s |\n", mdText(q.ID), mdText(q.Title), verdict(q.Status), detail)
+		fmt.Fprintf(&b, "| %s %s | %s | %s |\n", mdText(q.ID), mdText(q.Title), report.Verdict(q.Status), detail)
 	}
-	fmt.Fprintf(&b, "\nBilan : %s, %s, %s.", plural(ok, "réussie", "réussies"), plural(fail, "en échec", "en échec"), plural(unv, "non vérifiable", "non vérifiables"))
+	fmt.Fprintf(&b, "\nBilan : %s.", r.CountsText())
+	if r.Bareme != "" && r.Checker == "" {
+		b.WriteString(" Note : " + mdText(r.ScoreText()) + ".")
+	}
 	if r.Skipped != "" {
 		b.WriteString(" " + mdText(r.Skipped))
 	}
@@ -124,21 +119,6 @@ func actualLines(s string) string {
 		lines = append(lines, fmt.Sprintf("… (%d lignes de plus)", more))
 	}
 	return strings.Join(lines, "\n")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func duration(secs float64) string {
-	s := int(math.Round(secs))
-	if s < 60 {
-		return fmt.Sprintf("%d s", s)
-	}
-	return fmt.Sprintf("%d min %d s", s/60, s%60)
 }
 
 // mdText escapes a text for Markdown on one line: each character that

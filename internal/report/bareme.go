@@ -151,7 +151,7 @@ func (r *Report) ScoreText() string {
 		}
 	}
 	if n > 0 {
-		s += " (" + plural(n, "question", "questions") + " que l'outil n'a pas pu vérifier, hors barème)"
+		s += " (" + Plural(n, "question", "questions") + " que l'outil n'a pas pu vérifier, hors barème)"
 	}
 	return s
 }

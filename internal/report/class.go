@@ -306,7 +306,7 @@ func (c *Class) view() classView {
 		row := classRow{
 			Student: r.Student, Href: ReportLink(r.Student),
 			Status: st, StatusKind: map[string]string{statusPassed: "ok", statusIncomplete: "unverifiable", statusFailed: "fail", statusRefused: "refused", statusChecker: "checker"}[st],
-			Counts: r.summary(), Duration: Duration(r.Seconds), Note: "—",
+			Counts: r.CountsText(), Duration: Duration(r.Seconds), Note: "—",
 			OtherScripts: c.Scripts != "" && r.Scripts != c.Scripts,
 		}
 		if r.Bareme != "" && r.Checker == "" {
@@ -342,13 +342,13 @@ func (c *Class) view() classView {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	v.Summary = plural(len(c.Reports), "élève", "élèves") + " : " +
-		plural(counts[statusPassed], "sans échec", "sans échec") + ", " +
-		plural(counts[statusIncomplete], "incomplet", "incomplets") + ", " +
-		plural(counts[statusFailed], "en échec", "en échec") + ", " +
-		plural(counts[statusRefused], "dossier refusé", "dossiers refusés") + "."
+	v.Summary = Plural(len(c.Reports), "élève", "élèves") + " : " +
+		Plural(counts[statusPassed], "sans échec", "sans échec") + ", " +
+		Plural(counts[statusIncomplete], "incomplet", "incomplets") + ", " +
+		Plural(counts[statusFailed], "en échec", "en échec") + ", " +
+		Plural(counts[statusRefused], "dossier refusé", "dossiers refusés") + "."
 	if n := counts[statusChecker]; n > 0 {
-		v.Summary = strings.TrimSuffix(v.Summary, ".") + ", " + plural(n, "non vérifié par l'outil", "non vérifiés par l'outil") + "."
+		v.Summary = strings.TrimSuffix(v.Summary, ".") + ", " + Plural(n, "non vérifié par l'outil", "non vérifiés par l'outil") + "."
 	}
 	return v
 }

@@ -56,6 +56,10 @@ func word(s Status) string {
 	return "non vérifiable"
 }
 
+// Verdict is a question's status as the reports say it: its mark, then
+// its word ("❌ échouée").
+func Verdict(s Status) string { return mark(s) + " " + word(s) }
+
 // textMark is mark padded to two columns.
 func textMark(s Status) string {
 	if kind(s) == Unverifiable {
@@ -67,19 +71,19 @@ func textMark(s Status) string {
 // legend says what the marks mean.
 const legend = "✅ réussie, ❌ échouée, – non vérifiable (question non atteinte, ou qui dépend d'une question en échec)"
 
-// plural is n followed by one or many, French style: 0 and 1 are singular.
-func plural(n int, one, many string) string {
+// Plural is n followed by one or many, French style: 0 and 1 are singular.
+func Plural(n int, one, many string) string {
 	if n > 1 {
 		return fmt.Sprintf("%d %s", n, many)
 	}
 	return fmt.Sprintf("%d %s", n, one)
 }
 
-// summary is the report's count, "12 réussies, 1 échouée, 6 non vérifiables".
-func (r *Report) summary() string {
+// CountsText is the report's count, "12 réussies, 1 échouée, 6 non vérifiables".
+func (r *Report) CountsText() string {
 	ok, fail, unv := r.Counts()
-	return plural(ok, "réussie", "réussies") + ", " + plural(fail, "échouée", "échouées") +
-		", " + plural(unv, "non vérifiable", "non vérifiables")
+	return Plural(ok, "réussie", "réussies") + ", " + Plural(fail, "échouée", "échouées") +
+		", " + Plural(unv, "non vérifiable", "non vérifiables")
 }
 
 // bilan is the last line of the text, without its label.
@@ -90,9 +94,9 @@ func (r *Report) bilan() string {
 	case len(r.Refused) > 0 && len(r.Questions) == 0:
 		return "dossier refusé, aucune question lancée."
 	case len(r.Refused) > 0:
-		return "dossier refusé ; " + r.summary() + "."
+		return "dossier refusé ; " + r.CountsText() + "."
 	}
-	return r.summary() + "."
+	return r.CountsText() + "."
 }
 
 // noteLine is "Note : 19/21 (barème défaut).", or "" for a report
@@ -103,7 +107,7 @@ func (r *Report) noteLine() string {
 	}
 	s := "Note : " + Points(r.Score) + "/" + Points(r.Max) + " (barème " + r.Bareme + ")"
 	if n := len(r.CheckerQuestions()); n > 0 {
-		s += " ; " + plural(n, "question", "questions") + " que l'outil n'a pas pu vérifier, hors barème"
+		s += " ; " + Plural(n, "question", "questions") + " que l'outil n'a pas pu vérifier, hors barème"
 	}
 	return s + "."
 }
@@ -290,7 +294,7 @@ func writeFailure(b *strings.Builder, q Question) {
 			fmt.Fprintf(b, "     %s\n", l)
 		}
 		if more > 0 {
-			fmt.Fprintf(b, "     … et %s\n", plural(more, "ligne de plus", "lignes de plus"))
+			fmt.Fprintf(b, "     … et %s\n", Plural(more, "ligne de plus", "lignes de plus"))
 		}
 	}
 	field("indice", q.Hint)
@@ -392,7 +396,7 @@ func (r *Report) view() reportView {
 		Title:    r.title(),
 		Date:     frenchDate(r.Date),
 		Duration: Duration(r.Seconds),
-		Summary:  r.summary() + ".",
+		Summary:  r.CountsText() + ".",
 		Legend:   legend + ".",
 	}
 	if r.Bareme != "" && r.Checker == "" {
@@ -405,7 +409,7 @@ func (r *Report) view() reportView {
 	case len(r.Refused) > 0:
 		v.VerdictKind, v.Verdict = "refused", "Dossier refusé avant toute exécution."
 	case fail > 0:
-		v.VerdictKind, v.Verdict = "fail", plural(fail, "question en échec.", "questions en échec.")
+		v.VerdictKind, v.Verdict = "fail", Plural(fail, "question en échec.", "questions en échec.")
 	default:
 		v.VerdictKind, v.Verdict = "ok", "Aucune question en échec."
 	}
