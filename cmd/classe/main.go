@@ -296,7 +296,9 @@ func (cl *classCheck) checkAll(ctx context.Context, engines []Engine, students [
 				if ctx.Err() != nil {
 					// Stopped with the class: whatever its check wrote
 					// since is not the student's.
-					os.Remove(filepath.Join(cl.absOut, s, "rapport.json"))
+					for _, f := range report.Files {
+						os.Remove(filepath.Join(cl.absOut, s, f))
+					}
 					mu.Lock()
 					fmt.Fprintf(cl.w, "  %-24s interrompu, sans rapport\n", s)
 					mu.Unlock()
@@ -526,13 +528,17 @@ func engineNames(es []Engine) string {
 	return strings.Join(n, ", ")
 }
 
+// studentLine is a student's line in the terminal, with the status the
+// class table gives (report.StudentStatus).
 func studentLine(r *report.Report, e Engine) string {
 	ok, fail, unv := r.Counts()
-	switch {
+	switch st := report.StudentStatus(r); {
+	case r.Checker != "":
+		return fmt.Sprintf("%-24s %s : %s (%s)", r.Student, st, r.Checker, e)
 	case len(r.Refused) > 0:
-		return fmt.Sprintf("%-24s refusé, 0/%s : %s (%s)", r.Student, report.Points(r.Max), r.Refused[0], e)
+		return fmt.Sprintf("%-24s %s, 0/%s : %s (%s)", r.Student, st, report.Points(r.Max), r.Refused[0], e)
 	case fail == 0:
-		return fmt.Sprintf("%-24s réussi %s : %d réussies, %d non vérifiables, %s (%s)", r.Student, r.ScoreText(), ok, unv, duration(r.Seconds), e)
+		return fmt.Sprintf("%-24s %s %s : %d réussies, %d non vérifiables, %s (%s)", r.Student, st, r.ScoreText(), ok, unv, duration(r.Seconds), e)
 	}
 	first := ""
 	for _, q := range r.Questions {

@@ -627,3 +627,16 @@ func TestClassResume(t *testing.T) {
 		t.Errorf("-reprendre with -rapports: %v", err)
 	}
 }
+
+// A student's line says what the class table says.
+func TestStudentLine(t *testing.T) {
+	r := &report.Report{Student: "alice", Questions: []report.Question{{ID: "3.a", Status: report.OK}, {ID: "3.b", Status: report.Unverifiable}}}
+	r.Grade(nil)
+	if got := studentLine(r, Engine{}); !strings.HasPrefix(got, "alice                    incomplet 1/2 : 1 réussies, 1 non vérifiables") {
+		t.Errorf("incomplete: %q", got)
+	}
+	r = &report.Report{Student: "bob", Checker: "le moteur ne répond pas"}
+	if got := studentLine(r, Engine{}); got != "bob                      non vérifié : le moteur ne répond pas (moteur courant)" {
+		t.Errorf("checker: %q", got)
+	}
+}

@@ -56,8 +56,8 @@ const (
 	statusChecker    = "non vérifié" // the checker itself failed on it
 )
 
-// studentStatus is a report's word in the column « statut ».
-func studentStatus(r *Report) string {
+// StudentStatus is a report's word in the column « statut ».
+func StudentStatus(r *Report) string {
 	_, fail, unv := r.Counts()
 	switch {
 	case r.Checker != "":
@@ -161,7 +161,7 @@ func (c *Class) CSV() []byte {
 		for _, id := range ids {
 			row = append(row, c.cellPoints(r, id))
 		}
-		row = append(row, c.Feedback(r), studentStatus(r), strconv.Itoa(ok), strconv.Itoa(fail), strconv.Itoa(unv), r.Scripts, seconds(r.Seconds))
+		row = append(row, c.Feedback(r), StudentStatus(r), strconv.Itoa(ok), strconv.Itoa(fail), strconv.Itoa(unv), r.Scripts, seconds(r.Seconds))
 		_ = w.Write(row)
 	}
 	w.Flush()
@@ -301,7 +301,7 @@ func (c *Class) view() classView {
 		if v.Bareme == "" {
 			v.Bareme = r.Bareme
 		}
-		st := studentStatus(r)
+		st := StudentStatus(r)
 		counts[st]++
 		row := classRow{
 			Student: r.Student, Href: ReportLink(r.Student),

@@ -28,7 +28,7 @@ func Digest(dir string) (string, error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if d.IsDir() && rel == ".git" {
+		if d.IsDir() && d.Name() == ".git" {
 			return filepath.SkipDir
 		}
 		if entries++; entries > maxEntries {

@@ -34,6 +34,7 @@ func TestDigest(t *testing.T) {
 	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	os.Chtimes(filepath.Join(dir, "api", "app.py"), old, old)
 	write(".git/HEAD", "ref: refs/heads/main\n")
+	write("api/.git/HEAD", "ref: refs/heads/main\n")
 	if digest() != first {
 		t.Error("the digest changed with a modification time or .git")
 	}
