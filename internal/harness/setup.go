@@ -30,6 +30,17 @@ func (s *Suite) Setup(env *testscript.Env, root string) error {
 	if s.Interrupted() {
 		return errors.New("exécution interrompue")
 	}
+	// The report works in a folder named tpdocker: the Compose project's
+	// name. Its files are the author's, or a student's; staged first, so
+	// that a folder that cannot be staged leaves nothing started.
+	dst := filepath.Join(env.WorkDir, "tpdocker")
+	if s.cfg.Stage != nil {
+		if err := s.cfg.Stage(env, dst); err != nil {
+			return err
+		}
+	} else if err := CopyLabFiles(root, dst); err != nil {
+		return err
+	}
 	proxy, err := s.StartProxy(env.Getenv("TMPDIR"), scope, func(id string) []string {
 		c, err := s.cli.ContainerInspect(context.Background(), id)
 		if err != nil {
@@ -58,6 +69,7 @@ func (s *Suite) Setup(env *testscript.Env, root string) error {
 	// written: read when the script ends, before its record is made.
 	ordered, err := dockerwrap.OrderedDir(name)
 	if err != nil {
+		proxy.Close()
 		return err
 	}
 	env.Setenv(dockerwrap.OrderedEnv, ordered)
@@ -70,16 +82,6 @@ func (s *Suite) Setup(env *testscript.Env, root string) error {
 	env.Setenv("DOCKER_BUILDKIT", "1")
 	if cfg := dockerConfigDir(); cfg != "" {
 		env.Setenv("DOCKER_CONFIG", cfg) // where the compose plugin lives
-	}
-	// The report works in a folder named tpdocker: the Compose project's
-	// name. Its files are the author's, or a student's.
-	dst := filepath.Join(env.WorkDir, "tpdocker")
-	if s.cfg.Stage != nil {
-		if err := s.cfg.Stage(env, dst); err != nil {
-			return err
-		}
-	} else if err := CopyLabFiles(root, dst); err != nil {
-		return err
 	}
 	begin := time.Now()
 	env.Defer(func() {
